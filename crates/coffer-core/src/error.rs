@@ -1,0 +1,308 @@
+//! The crate's error type, and the pure mapping from Cognito's error codes to it.
+//!
+//! Every variant has a stable [`Error::code`] that user interfaces switch on; `Display` is a
+//! sentence for people and never contains a password, code or token. Server messages are kept
+//! only where they help the user (the password policy, an invalid parameter) — Cognito does
+//! not echo secrets in them.
+
+use std::error::Error as StdError;
+
+use crate::config::ConfigError;
+use crate::store::StoreError;
+use crate::tokens::TokenError;
+
+type BoxError = Box<dyn StdError + Send + Sync>;
+
+/// Everything that can go wrong in the Coffer client.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The config could not be found or read.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The keychain could not be used.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A token (or the pool's key set) failed verification.
+    #[error(transparent)]
+    Token(#[from] TokenError),
+
+    /// Cognito refused the username/password pair (it does not say which is wrong).
+    #[error("incorrect username or password")]
+    WrongUsernameOrPassword,
+    /// The user signed up but has not confirmed the account yet.
+    #[error("the account is not confirmed yet; confirm it with the code that was sent")]
+    UserNotConfirmed,
+    /// No such user (pools that reveal user existence only).
+    #[error("no such user")]
+    UserNotFound,
+    /// The user is disabled by an administrator.
+    #[error("the user is disabled")]
+    UserDisabled,
+    /// An administrator requires a password reset.
+    #[error("a password reset is required for this user")]
+    PasswordResetRequired,
+    /// The verification code is wrong.
+    #[error("the verification code is wrong")]
+    CodeMismatch,
+    /// The verification code has expired.
+    #[error("the verification code has expired; request a new one")]
+    ExpiredCode,
+    /// Sign-up with a username (or alias) that exists.
+    #[error("an account with this username already exists")]
+    UsernameExists,
+    /// The password does not meet the pool's password policy.
+    #[error("the password does not meet the pool's policy: {policy}")]
+    InvalidPassword {
+        /// Cognito's description of the unmet rule.
+        policy: String,
+    },
+    /// Cognito refused a parameter.
+    #[error("invalid request: {message}")]
+    InvalidParameter {
+        /// Cognito's description.
+        message: String,
+    },
+    /// Rate limited, or too many failed attempts.
+    #[error("too many requests or failed attempts; wait a while and try again")]
+    TooManyRequests,
+    /// The app client's secret (or its absence) does not match the app client.
+    #[error("the app client's secret does not match; check `client_secret` in the config")]
+    ClientSecretMismatch,
+    /// The tokens were revoked (signed out, possibly on another device).
+    #[error("the sign-in was revoked; sign in again")]
+    TokenRevoked,
+    /// The refresh token expired or is no longer valid.
+    #[error("the sign-in has expired; sign in again")]
+    SessionExpired,
+    /// No tokens are stored for this pool and client.
+    #[error("not signed in")]
+    NotSignedIn,
+    /// Any other error Cognito reported, with its code.
+    #[error("the user pool refused the request ({code}){}", message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
+    Service {
+        /// The AWS error code, e.g. `ResourceNotFoundException`.
+        code: String,
+        /// The AWS error message.
+        message: Option<String>,
+    },
+    /// The endpoint could not be reached (connection refused, DNS, TLS, timeout).
+    #[error("cannot reach {endpoint}")]
+    EndpointUnreachable {
+        /// The endpoint URL.
+        endpoint: String,
+        /// The transport error.
+        #[source]
+        source: BoxError,
+    },
+    /// The service answered something a Cognito client does not expect.
+    #[error("unexpected answer from the user pool: {reason}")]
+    Protocol {
+        /// What was unexpected.
+        reason: String,
+    },
+    /// The SRP exchange could not be computed (bad server values).
+    #[error("the SRP exchange failed")]
+    Srp(#[source] cognito_srp::SrpError),
+    /// A bug or an environment problem (e.g. a background task panicked).
+    #[error("internal error while {what}")]
+    Internal {
+        /// What was being done.
+        what: &'static str,
+        /// The cause, when there is one.
+        #[source]
+        source: Option<BoxError>,
+    },
+}
+
+impl Error {
+    /// Stable machine-readable code (snake_case) for user interfaces.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Config(error) => error.code(),
+            Self::Store(error) => error.code(),
+            Self::Token(error) => error.code(),
+            Self::WrongUsernameOrPassword => "wrong_username_or_password",
+            Self::UserNotConfirmed => "user_not_confirmed",
+            Self::UserNotFound => "user_not_found",
+            Self::UserDisabled => "user_disabled",
+            Self::PasswordResetRequired => "password_reset_required",
+            Self::CodeMismatch => "code_mismatch",
+            Self::ExpiredCode => "code_expired",
+            Self::UsernameExists => "username_exists",
+            Self::InvalidPassword { .. } => "invalid_password",
+            Self::InvalidParameter { .. } => "invalid_parameter",
+            Self::TooManyRequests => "too_many_requests",
+            Self::ClientSecretMismatch => "client_secret_mismatch",
+            Self::TokenRevoked => "token_revoked",
+            Self::SessionExpired => "session_expired",
+            Self::NotSignedIn => "not_signed_in",
+            Self::Service { .. } => "service_error",
+            Self::EndpointUnreachable { .. } => "endpoint_unreachable",
+            Self::Protocol { .. } => "protocol_error",
+            Self::Srp(_) => "srp_failed",
+            Self::Internal { .. } => "internal_error",
+        }
+    }
+}
+
+/// The Cognito call an error came from; the same AWS code means different things in
+/// different calls (`NotAuthorizedException` is a wrong password at sign-in, a revoked
+/// token at refresh).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Operation {
+    SignIn,
+    Refresh,
+    SignUp,
+    ConfirmSignUp,
+    ResendCode,
+    RevokeToken,
+    GlobalSignOut,
+}
+
+/// Maps a Cognito service error (AWS error code and message) to [`Error`].
+pub(crate) fn classify_service_error(
+    operation: Operation,
+    code: Option<&str>,
+    message: Option<&str>,
+) -> Error {
+    let message_text = || message.map(str::to_owned).unwrap_or_default();
+    match code.unwrap_or_default() {
+        "NotAuthorizedException" => classify_not_authorized(operation, code, message),
+        "UserNotConfirmedException" => Error::UserNotConfirmed,
+        "UserNotFoundException" => Error::UserNotFound,
+        "PasswordResetRequiredException" => Error::PasswordResetRequired,
+        "CodeMismatchException" => Error::CodeMismatch,
+        "ExpiredCodeException" => Error::ExpiredCode,
+        "UsernameExistsException" | "AliasExistsException" => Error::UsernameExists,
+        "InvalidPasswordException" => Error::InvalidPassword {
+            policy: message_text(),
+        },
+        "InvalidParameterException" => Error::InvalidParameter {
+            message: message_text(),
+        },
+        "LimitExceededException"
+        | "TooManyRequestsException"
+        | "TooManyFailedAttemptsException" => Error::TooManyRequests,
+        other => Error::Service {
+            code: if other.is_empty() {
+                "Unknown".to_owned()
+            } else {
+                other.to_owned()
+            },
+            message: message.map(str::to_owned),
+        },
+    }
+}
+
+fn classify_not_authorized(operation: Operation, code: Option<&str>, message: Option<&str>) -> Error {
+    let lower = message.unwrap_or_default().to_ascii_lowercase();
+    if lower.contains("secret hash") || lower.contains("secret_hash") {
+        return Error::ClientSecretMismatch;
+    }
+    if lower.contains("disabled") {
+        return Error::UserDisabled;
+    }
+    if lower.contains("attempts exceeded") {
+        return Error::TooManyRequests;
+    }
+    match operation {
+        Operation::SignIn => Error::WrongUsernameOrPassword,
+        Operation::Refresh | Operation::RevokeToken | Operation::GlobalSignOut => {
+            if lower.contains("revoked") {
+                Error::TokenRevoked
+            } else {
+                // "Refresh Token has expired", "Invalid Refresh Token", "Access Token has
+                // expired": in every case the user must sign in again.
+                Error::SessionExpired
+            }
+        }
+        Operation::SignUp | Operation::ConfirmSignUp | Operation::ResendCode => Error::Service {
+            code: code.unwrap_or("NotAuthorizedException").to_owned(),
+            message: message.map(str::to_owned),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn classify(operation: Operation, code: &str, message: &str) -> Error {
+        classify_service_error(operation, Some(code), Some(message))
+    }
+
+    #[test]
+    fn not_authorized_depends_on_the_operation_and_message() {
+        let cases = [
+            (Operation::SignIn, "Incorrect username or password.", "wrong_username_or_password"),
+            (Operation::SignIn, "User is disabled.", "user_disabled"),
+            (Operation::SignIn, "Password attempts exceeded", "too_many_requests"),
+            (
+                Operation::SignIn,
+                "Unable to verify secret hash for client 1example23456789",
+                "client_secret_mismatch",
+            ),
+            (Operation::Refresh, "Refresh Token has been revoked", "token_revoked"),
+            (Operation::Refresh, "Refresh Token has expired", "session_expired"),
+            (Operation::Refresh, "Invalid Refresh Token", "session_expired"),
+            (Operation::GlobalSignOut, "Access Token has been revoked", "token_revoked"),
+            (Operation::GlobalSignOut, "Access Token has expired", "session_expired"),
+        ];
+        for (operation, message, expected) in cases {
+            let error = classify(operation, "NotAuthorizedException", message);
+            assert_eq!(error.code(), expected, "{operation:?} {message:?}");
+        }
+        let error = classify(
+            Operation::ConfirmSignUp,
+            "NotAuthorizedException",
+            "User cannot be confirmed. Current status is CONFIRMED",
+        );
+        assert!(matches!(&error, Error::Service { code, .. } if code == "NotAuthorizedException"));
+    }
+
+    #[test]
+    fn codes_map_to_their_variants() {
+        let cases = [
+            ("UserNotConfirmedException", "user_not_confirmed"),
+            ("UserNotFoundException", "user_not_found"),
+            ("CodeMismatchException", "code_mismatch"),
+            ("ExpiredCodeException", "code_expired"),
+            ("UsernameExistsException", "username_exists"),
+            ("InvalidParameterException", "invalid_parameter"),
+            ("LimitExceededException", "too_many_requests"),
+            ("TooManyRequestsException", "too_many_requests"),
+            ("TooManyFailedAttemptsException", "too_many_requests"),
+            ("PasswordResetRequiredException", "password_reset_required"),
+        ];
+        for (code, expected) in cases {
+            assert_eq!(classify(Operation::SignIn, code, "msg").code(), expected, "{code}");
+        }
+    }
+
+    #[test]
+    fn invalid_password_keeps_the_policy_message() {
+        let error = classify(
+            Operation::SignUp,
+            "InvalidPasswordException",
+            "Password did not conform with policy: Password must have uppercase characters",
+        );
+        assert_eq!(error.code(), "invalid_password");
+        assert!(error.to_string().contains("Password must have uppercase characters"));
+    }
+
+    #[test]
+    fn other_service_errors_keep_the_aws_code() {
+        let error = classify(
+            Operation::SignIn,
+            "ResourceNotFoundException",
+            "User pool client abc does not exist.",
+        );
+        assert_eq!(error.code(), "service_error");
+        let message = error.to_string();
+        assert!(message.contains("ResourceNotFoundException"), "{message}");
+        assert!(message.contains("does not exist"), "{message}");
+        let error = classify_service_error(Operation::SignIn, None, None);
+        assert!(matches!(&error, Error::Service { code, message: None } if code == "Unknown"));
+    }
+}

@@ -1,0 +1,69 @@
+//! The Coffer client library: sign-up, sign-in and sessions against an Amazon Cognito user
+//! pool (on AWS or on Coffer's local cloud), with tokens verified against the pool's keys and
+//! kept in the operating system's keychain. No UI: the `coffer` CLI and the desktop app are
+//! thin shells over this crate.
+//!
+//! # Design
+//!
+//! - **Typed steps.** A sign-in is a chain of values, each consumed by answering it
+//!   ([`SignIn`] → [`PasswordVerifier`] → [`SignInStep`]), so an out-of-order call does not
+//!   compile. Challenges not handled yet come back as [`SignInStep::Unsupported`]; the enum is
+//!   `#[non_exhaustive]` so MFA and new-password steps can be added.
+//! - **Pure protocol, thin adapters.** The SRP math (`cognito-srp`), token verification
+//!   ([`tokens::verify`]), config parsing ([`Config`]) and the mapping of Cognito error codes
+//!   are functions of their inputs, unit-tested without a network. The network is reached
+//!   through two thin adapters: the official `aws-sdk-cognitoidentityprovider` client (unsigned
+//!   public calls, no AWS credentials) and a small `reqwest` fetch of the pool's JWKS.
+//! - **Injected clock and endpoints.** Time comes from a [`Clock`] (token expiry, the SRP
+//!   timestamp); endpoints come from the [`Config`], so the same code runs against AWS and
+//!   against the local cloud on loopback.
+//! - **Errors for programs and people.** One `#[non_exhaustive]` error enum per concern
+//!   ([`Error`], [`ConfigError`], [`TokenError`], [`StoreError`]); each has a stable
+//!   snake_case `code()` for user interfaces and a `Display` sentence for people.
+//!
+//! # Security notes
+//!
+//! - **What is secret:** the password, one-time codes, the app client secret, and the ID,
+//!   access and refresh tokens. Each has its own type ([`secret`]) whose `Debug` prints
+//!   `[redacted]`, that has no `Display` or `Serialize`, that zeroes its memory on drop, and
+//!   whose text is reachable only through `expose()`.
+//! - **Where it lives:** the password only in memory, for the SRP computation (sign-in never
+//!   sends it; sign-up must). Tokens live in memory and in the OS keychain ([`KeyringStore`]:
+//!   macOS Keychain, Windows Credential Manager, Secret Service on Linux) as one JSON entry per
+//!   pool and client. There is no plain-file fallback: without a keychain, signing in fails with
+//!   `keychain_unavailable`. The client secret lives in the config file the user provides.
+//! - **What is trusted:** a token only after [`tokens::verify`] — RS256 only (`none` and
+//!   HMAC algorithms are refused before any key lookup), signature by a key from the pool's
+//!   JWKS, exact issuer, our client as audience, the right `token_use`, and `exp`/`iat` within
+//!   a skew allowance of the injected clock.
+//! - **What reaches logs and errors:** names, codes and URLs; never secrets. Error messages
+//!   from the server are kept only where they help (the password policy) and Cognito does not
+//!   echo secrets in them.
+
+mod client;
+pub mod clock;
+pub mod config;
+mod error;
+mod idp;
+pub mod jwks;
+pub mod secret;
+mod session;
+mod sign_in;
+mod sign_up;
+pub mod store;
+pub mod tokens;
+
+pub use client::{Client, ClientBuilder};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::{
+    default_local_cloud_dir, Config, ConfigError, ConfigLocations, ConfigOrigin, ConfigPath,
+    Endpoints, HostedUi, CONFIG_ENV_VAR, CONFIG_FILE_NAME, DEFAULT_LOCAL_CLOUD_ADDR,
+};
+pub use error::Error;
+pub use idp::NetworkSettings;
+pub use secret::{AccessToken, ClientSecret, IdToken, Password, RefreshToken, VerificationCode};
+pub use session::{Session, WhoAmI};
+pub use sign_in::{PasswordVerifier, SignIn, SignInStep};
+pub use sign_up::{CodeDelivery, DeliveryMedium, SignUpOutcome};
+pub use store::{KeyringStore, MemoryStore, SecretStore, StoreError};
+pub use tokens::{TokenError, TokenSet, TokenUse, VerifiedClaims};

@@ -1,0 +1,202 @@
+//! Sign-in as typed steps (`USER_SRP_AUTH`).
+//!
+//! ```text
+//! Client::sign_in(username) ─► SignIn ─start()─► PasswordVerifier ─answer(password)─► SignInStep
+//!                                                                                   ├─ Done(Session)
+//!                                                                                   └─ Unsupported { challenge }
+//! ```
+//!
+//! Each step is consumed by answering it, so a step cannot be answered twice and steps cannot
+//! be taken out of order. The password never leaves the process: [`PasswordVerifier::answer`]
+//! proves knowledge of it with SRP (`cognito_srp`) and sends only the proof.
+//!
+//! [`SignInStep`] is `#[non_exhaustive]`: challenges that are not answered yet (MFA, new
+//! password, device SRP) come back as [`SignInStep::Unsupported`] and will become step types of
+//! their own.
+
+use std::collections::HashMap;
+
+use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
+use cognito_srp::{ClientEphemeral, Identity};
+use rand::rngs::OsRng;
+
+use crate::client::Client;
+use crate::error::{Error, Operation};
+use crate::idp::map_sdk_error;
+use crate::secret::Password;
+use crate::session::Session;
+
+/// A sign-in that has not started: the username is known, nothing is sent yet.
+#[derive(Debug)]
+pub struct SignIn {
+    client: Client,
+    username: String,
+}
+
+/// Where a sign-in stands after a step was answered.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SignInStep {
+    /// Signed in; the tokens are verified and stored.
+    Done(Session),
+    /// Cognito asked for a challenge this version cannot answer yet.
+    Unsupported {
+        /// The challenge name, e.g. `SOFTWARE_TOKEN_MFA`.
+        challenge: String,
+    },
+}
+
+/// The `PASSWORD_VERIFIER` challenge: answer it with the password.
+pub struct PasswordVerifier {
+    client: Client,
+    ephemeral: ClientEphemeral,
+    user_id_for_srp: String,
+    salt_hex: String,
+    srp_b_hex: String,
+    secret_block_b64: String,
+    session: Option<String>,
+}
+
+impl std::fmt::Debug for PasswordVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordVerifier")
+            .field("user_id_for_srp", &self.user_id_for_srp)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Begins a sign-in for `username` (the name or alias the user types, e.g. the e-mail).
+    pub fn sign_in(&self, username: impl Into<String>) -> SignIn {
+        SignIn {
+            client: self.clone(),
+            username: username.into(),
+        }
+    }
+}
+
+impl SignIn {
+    /// The username being signed in.
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    /// Sends `InitiateAuth` (`USER_SRP_AUTH`, with a fresh SRP ephemeral) and returns the
+    /// password-verifier challenge.
+    pub async fn start(self) -> Result<PasswordVerifier, Error> {
+        let client = self.client;
+        let ephemeral = ClientEphemeral::generate(&mut OsRng);
+        let mut parameters = HashMap::from([
+            ("USERNAME".to_owned(), self.username.clone()),
+            ("SRP_A".to_owned(), ephemeral.srp_a_hex()),
+        ]);
+        if let Some(hash) = client.secret_hash(&self.username) {
+            parameters.insert("SECRET_HASH".to_owned(), hash);
+        }
+        let output = client
+            .inner
+            .idp
+            .initiate_auth()
+            .auth_flow(AuthFlowType::UserSrpAuth)
+            .client_id(client.config().client_id())
+            .set_auth_parameters(Some(parameters))
+            .send()
+            .await
+            .map_err(|error| map_sdk_error(Operation::SignIn, &client.endpoint(), error))?;
+
+        match output.challenge_name {
+            Some(ChallengeNameType::PasswordVerifier) => {}
+            Some(other) => {
+                return Err(Error::Protocol {
+                    reason: format!(
+                        "USER_SRP_AUTH answered {} instead of PASSWORD_VERIFIER",
+                        other.as_str()
+                    ),
+                })
+            }
+            None => {
+                return Err(Error::Protocol {
+                    reason: "USER_SRP_AUTH answered without a challenge".to_owned(),
+                })
+            }
+        }
+        let mut challenge = output.challenge_parameters.unwrap_or_default();
+        let mut take = |name: &'static str| {
+            challenge.remove(name).ok_or_else(|| Error::Protocol {
+                reason: format!("PASSWORD_VERIFIER lacks {name}"),
+            })
+        };
+        Ok(PasswordVerifier {
+            user_id_for_srp: take("USER_ID_FOR_SRP")?,
+            salt_hex: take("SALT")?,
+            srp_b_hex: take("SRP_B")?,
+            secret_block_b64: take("SECRET_BLOCK")?,
+            session: output.session,
+            ephemeral,
+            client,
+        })
+    }
+}
+
+impl PasswordVerifier {
+    /// The pool's internal username for the user (`USER_ID_FOR_SRP`).
+    pub fn user_id_for_srp(&self) -> &str {
+        &self.user_id_for_srp
+    }
+
+    /// Answers with the SRP proof of `password` (`RespondToAuthChallenge`). On success the
+    /// tokens are verified against the pool's keys and stored.
+    pub async fn answer(self, password: &Password) -> Result<SignInStep, Error> {
+        let client = self.client;
+        let pool_name = cognito_srp::pool_name(client.config().user_pool_id()).map_err(Error::Srp)?;
+        let claim = self
+            .ephemeral
+            .password_claim(
+                Identity::User {
+                    pool_name,
+                    user_id_for_srp: &self.user_id_for_srp,
+                },
+                password.expose(),
+                &self.salt_hex,
+                &self.srp_b_hex,
+                &self.secret_block_b64,
+                client.now(),
+            )
+            .map_err(Error::Srp)?;
+        let mut responses = HashMap::from([
+            ("USERNAME".to_owned(), self.user_id_for_srp.clone()),
+            (
+                "PASSWORD_CLAIM_SECRET_BLOCK".to_owned(),
+                self.secret_block_b64,
+            ),
+            ("PASSWORD_CLAIM_SIGNATURE".to_owned(), claim.signature_b64),
+            ("TIMESTAMP".to_owned(), claim.timestamp),
+        ]);
+        if let Some(hash) = client.secret_hash(&self.user_id_for_srp) {
+            responses.insert("SECRET_HASH".to_owned(), hash);
+        }
+        let output = client
+            .inner
+            .idp
+            .respond_to_auth_challenge()
+            .client_id(client.config().client_id())
+            .challenge_name(ChallengeNameType::PasswordVerifier)
+            .set_challenge_responses(Some(responses))
+            .set_session(self.session)
+            .send()
+            .await
+            .map_err(|error| map_sdk_error(Operation::SignIn, &client.endpoint(), error))?;
+
+        match output.challenge_name {
+            None => {
+                let session = client
+                    .session_from_result(output.authentication_result, None)
+                    .await?;
+                Ok(SignInStep::Done(client.keep_session(session).await?))
+            }
+            Some(challenge) => Ok(SignInStep::Unsupported {
+                challenge: challenge.as_str().to_owned(),
+            }),
+        }
+    }
+}

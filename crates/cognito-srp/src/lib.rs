@@ -1,0 +1,78 @@
+//! Amazon Cognito's variant of SRP-6a, for both roles: the client of USER_SRP_AUTH /
+//! DEVICE_SRP_AUTH, and a server that issues PASSWORD_VERIFIER / DEVICE_PASSWORD_VERIFIER
+//! challenges (the local cloud).
+//!
+//! # The protocol, as Cognito runs it
+//!
+//! Group: the RFC 3526 3072-bit prime N, g = 2, k = SHA256(pad(N) || pad(g)), where `pad` is
+//! Java's `BigInteger.toByteArray()` (minimal two's complement, so a leading 0x00 when the top
+//! bit is set).
+//!
+//! 1. The client picks a (128 random bytes) and sends SRP_A = hex(g^a mod N)
+//!    ([`ClientEphemeral`]).
+//! 2. The server answers with SALT, SRP_B = hex(k·v + g^b mod N), SECRET_BLOCK and
+//!    USER_ID_FOR_SRP ([`Verifier`], [`ServerEphemeral`]).
+//! 3. Both compute u = SHA256(pad(A) || pad(B)) and x = SHA256(pad(salt) ||
+//!    SHA256(pool_name || user_id || ":" || password)); the client S = (B - k·g^x)^(a + u·x),
+//!    the server S = (A·v^u)^b, both mod N; then the 16-byte key
+//!    HKDF-SHA256(salt = pad(u), ikm = pad(S), info = "Caldera Derived Key") ([`SessionKey`]).
+//! 4. The client proves it holds the key with PASSWORD_CLAIM_SIGNATURE = base64(HMAC-SHA256(key,
+//!    pool_name || user_id || SECRET_BLOCK || TIMESTAMP)) ([`PasswordClaim`], [`timestamp`]).
+//!
+//! Devices run the same exchange with `device_group_key || device_key` in place of
+//! `pool_name || user_id` ([`Identity`], [`device_verifier_config`]).
+//!
+//! # Design
+//!
+//! Pure: no IO, no async, no clock (the caller passes `now`), no hidden randomness (every
+//! random value comes from an `RngCore + CryptoRng` argument). Parsing, math and encodings are
+//! checked against every published test vector we know of, plus vectors cross-checked with
+//! pycognito and amazon-cognito-identity-js (`tests/vectors.rs`).
+//!
+//! # Security notes
+//!
+//! - **Constant time.** Secret exponents (a, b, x, a + u·x) go through `crypto-bigint`'s
+//!   constant-time Montgomery exponentiation or a constant-time comb for g
+//!   (`fixed_base.rs`), bounded by a *public* bit length (the byte length of a or b, 256 for
+//!   x) rather than the secret's own. Exponents are reduced mod N - 1 (g and every base
+//!   coprime to N have an order dividing it). The password verifier and the claim signature
+//!   are compared in constant time. Public values (A, B, u, salts) use variable-time code.
+//! - **Checks.** A ≡ 0 and B ≡ 0 (mod N) are refused ([`SrpError::IllegalPublicValue`]), as is
+//!   u = 0 ([`SrpError::IllegalScramble`]). B is reduced mod N before use, as every SDK does.
+//! - **Secrets.** a, b, x, S, the key and password hashes are zeroized when dropped and never
+//!   printed: `Debug` redacts them, errors carry no values. Copies the CPU makes in registers
+//!   or that the big-integer library makes on the stack cannot all be reached.
+//! - **Not checked here.** Whether a TIMESTAMP is recent, and how many attempts a user gets,
+//!   are the server's policy; [`timestamp::parse`] gives it the instant.
+//!
+//! Internal helpers for the vector tests live in a `#[doc(hidden)]` module, `__internals`;
+//! it is not part of the API.
+
+mod client;
+mod device;
+mod encoding;
+mod error;
+mod exponent;
+mod fixed_base;
+mod group;
+mod identity;
+mod key;
+mod public_value;
+mod secret_hash;
+mod server;
+mod session_key;
+pub mod timestamp;
+
+#[doc(hidden)]
+pub mod __internals {
+    pub use crate::internals::*;
+}
+mod internals;
+
+pub use client::{ClientEphemeral, PasswordClaim};
+pub use device::{device_verifier_config, generate_device_password, DeviceVerifierConfig};
+pub use error::SrpError;
+pub use identity::{pool_name, Identity};
+pub use secret_hash::secret_hash;
+pub use server::{generate_salt, ServerEphemeral, Verifier};
+pub use session_key::SessionKey;

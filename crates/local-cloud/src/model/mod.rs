@@ -1,0 +1,86 @@
+//! The persistent data model: pools, their app clients, users and sign-in sessions.
+//!
+//! These types are what `state.json` holds (see [`crate::store`]); they are separate from the
+//! wire shapes in [`crate::ops`], so the file format and the API can evolve independently. Every
+//! secret in here is either a one-way value (SRP verifier, SHA-256 of a refresh token, salted
+//! hash of a code) or a [`crate::secrets::PersistedSecret`] the emulator cannot work without.
+
+pub mod client;
+pub mod pool;
+pub mod session;
+pub mod user;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use client::{AppClient, AuthFlow, TokenValidity};
+pub use pool::{PasswordPolicy, UserPool};
+pub use session::AuthSession;
+pub use user::{User, UserStatus};
+
+/// The version of `state.json` this build reads and writes.
+pub const STATE_FORMAT_VERSION: u32 = 1;
+
+/// Everything the emulator persists.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct State {
+    /// [`STATE_FORMAT_VERSION`] when written.
+    pub format_version: u32,
+    /// User pools by id.
+    pub pools: BTreeMap<String, UserPool>,
+    /// The demo pool and client provisioned on first start.
+    pub demo: Option<DemoIds>,
+}
+
+/// Where the demo backend lives inside [`State`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DemoIds {
+    /// The demo user pool.
+    pub user_pool_id: String,
+    /// Its public app client.
+    pub client_id: String,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            format_version: STATE_FORMAT_VERSION,
+            pools: BTreeMap::new(),
+            demo: None,
+        }
+    }
+}
+
+impl State {
+    /// The pool `pool_id`, or Cognito's `ResourceNotFoundException`.
+    pub fn pool(&self, pool_id: &str) -> Result<&UserPool, crate::error::CognitoError> {
+        self.pools
+            .get(pool_id)
+            .ok_or_else(|| crate::error::CognitoError::pool_not_found(pool_id))
+    }
+
+    /// The pool `pool_id`, mutable, or `ResourceNotFoundException`.
+    pub fn pool_mut(&mut self, pool_id: &str) -> Result<&mut UserPool, crate::error::CognitoError> {
+        self.pools
+            .get_mut(pool_id)
+            .ok_or_else(|| crate::error::CognitoError::pool_not_found(pool_id))
+    }
+
+    /// The id of the pool that owns app client `client_id`, or `ResourceNotFoundException`.
+    pub fn pool_id_of_client(&self, client_id: &str) -> Result<String, crate::error::CognitoError> {
+        self.pools
+            .values()
+            .find(|pool| pool.clients.contains_key(client_id))
+            .map(|pool| pool.id.clone())
+            .ok_or_else(|| crate::error::CognitoError::client_not_found(client_id))
+    }
+
+    /// The id of the pool whose signing key has `kid`.
+    pub fn pool_id_of_kid(&self, kid: &str) -> Option<String> {
+        self.pools
+            .values()
+            .find(|pool| pool.signing_key.kid == kid)
+            .map(|pool| pool.id.clone())
+    }
+}
