@@ -14,11 +14,13 @@ import uuid
 import boto3
 import botocore.auth
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import OPEN_CLIENT_FLOWS, PROVISIONED_PASSWORD_POLICY, SECRET_CLIENT_FLOWS
 from harness import (
     ADMIN_PROFILE,
+    NO_RETRIES,
     PASSWORD,
     REGION,
     admin_client,
@@ -360,4 +362,22 @@ def test_admin_call_signed_an_hour_ago_is_refused(
         )
     assert error_code(excinfo) == "InvalidSignatureException"
     monkeypatch.undo()
+    assert_user_absent(admin, provisioned_pool.pool_id, username)
+
+
+def test_admin_call_signed_for_another_region_is_refused(local_cloud, admin, provisioned_pool):
+    other_region = boto3.session.Session().client(
+        "cognito-idp",
+        endpoint_url=local_cloud.endpoint,
+        region_name="eu-west-1",
+        aws_access_key_id=local_cloud.admin_access_key_id,
+        aws_secret_access_key=local_cloud.admin_secret_access_key,
+        config=Config(retries=NO_RETRIES),
+    )
+    username = unique_name("elsewhere")
+    with pytest.raises(ClientError) as excinfo:
+        other_region.admin_create_user(
+            UserPoolId=provisioned_pool.pool_id, Username=username, MessageAction="SUPPRESS"
+        )
+    assert error_code(excinfo) in SIGNATURE_REFUSALS
     assert_user_absent(admin, provisioned_pool.pool_id, username)

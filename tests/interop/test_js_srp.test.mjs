@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 
 import cognito from 'amazon-cognito-identity-js';
 
-import { localCloud, newestCode } from './harness.mjs';
+import { localCloud, newestCode, readOutbox } from './harness.mjs';
 
 const { AuthenticationDetails, CognitoUser, CognitoUserAttribute, CognitoUserPool } = cognito;
 
@@ -61,7 +61,10 @@ function authenticate(email, password) {
   assert.equal(user.getAuthenticationFlowType(), 'USER_SRP_AUTH');
   const details = new AuthenticationDetails({ Username: email, Password: password });
   return new Promise((resolve, reject) => {
-    const fail = (step) => (...args) => reject(new Error(`unexpected ${step}: ${JSON.stringify(args)}`));
+    const fail =
+      (step) =>
+      (...args) =>
+        reject(new Error(`unexpected ${step}: ${JSON.stringify(args)}`));
     user.authenticateUser(details, {
       onSuccess: (session) => resolve({ user, session }),
       onFailure: reject,
@@ -129,44 +132,60 @@ function signedUpAndConfirmed() {
   return confirmedUser;
 }
 
-test('signUp, then confirmRegistration with the code from the outbox', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const { email, sub } = await signedUpAndConfirmed();
-  assert.ok(email && sub);
-});
+test(
+  'signUp, then confirmRegistration with the code from the outbox',
+  { timeout: TEST_TIMEOUT_MS },
+  async () => {
+    const { email, sub } = await signedUpAndConfirmed();
+    assert.ok(email && sub);
+  },
+);
 
-test('a wrong confirmation code is refused with CodeMismatchException', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const email = `js-mismatch-${randomBytes(5).toString('hex')}@example.test`;
-  const { user } = await signUp(email, PASSWORD);
-  const code = await newestCode(cloud.endpoint, { userPoolId: cloud.userPoolId, username: email, purpose: 'sign-up' });
-  const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
-  await assert.rejects(confirmRegistration(user, wrong), { code: 'CodeMismatchException' });
-  // The real code still works afterwards.
-  assert.equal(await confirmRegistration(user, code), 'SUCCESS');
-});
+test(
+  'a wrong confirmation code is refused with CodeMismatchException',
+  { timeout: TEST_TIMEOUT_MS },
+  async () => {
+    const email = `js-mismatch-${randomBytes(5).toString('hex')}@example.test`;
+    const { user } = await signUp(email, PASSWORD);
+    const code = await newestCode(cloud.endpoint, {
+      userPoolId: cloud.userPoolId,
+      username: email,
+      purpose: 'sign-up',
+    });
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    await assert.rejects(confirmRegistration(user, wrong), { code: 'CodeMismatchException' });
+    // The real code still works afterwards.
+    assert.equal(await confirmRegistration(user, code), 'SUCCESS');
+  },
+);
 
-test('SRP sign-in yields a session whose tokens verify against the served JWKS', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const { email, sub } = await signedUpAndConfirmed();
-  const { session } = await authenticate(email, PASSWORD);
-  assert.equal(session.isValid(), true);
+test(
+  'SRP sign-in yields a session whose tokens verify against the served JWKS',
+  { timeout: TEST_TIMEOUT_MS },
+  async () => {
+    const { email, sub } = await signedUpAndConfirmed();
+    const { session } = await authenticate(email, PASSWORD);
+    assert.equal(session.isValid(), true);
 
-  const idPayload = session.getIdToken().decodePayload();
-  assert.equal(idPayload.email, email);
-  assert.equal(idPayload.sub, sub);
-  assert.equal(idPayload.token_use, 'id');
+    const idPayload = session.getIdToken().decodePayload();
+    assert.equal(idPayload.email, email);
+    assert.equal(idPayload.sub, sub);
+    assert.equal(idPayload.token_use, 'id');
 
-  const idClaims = await verifyJwt(session.getIdToken().getJwtToken());
-  assert.equal(idClaims.iss, `${cloud.endpoint}/${cloud.userPoolId}`);
-  assert.equal(idClaims.aud, cloud.clientId);
-  assert.equal(idClaims.email, email);
-  assert.equal(idClaims.email_verified, true);
-  assert.equal(idClaims['cognito:username'], sub); // e-mail-as-username pool
+    const idClaims = await verifyJwt(session.getIdToken().getJwtToken());
+    assert.equal(idClaims.iss, `${cloud.endpoint}/${cloud.userPoolId}`);
+    assert.equal(idClaims.aud, cloud.clientId);
+    assert.equal(idClaims.email, email);
+    assert.equal(idClaims.email_verified, true);
+    assert.equal(idClaims['cognito:username'], sub); // e-mail-as-username pool
 
-  const accessClaims = await verifyJwt(session.getAccessToken().getJwtToken());
-  assert.equal(accessClaims.token_use, 'access');
-  assert.equal(accessClaims.client_id, cloud.clientId);
-  assert.equal(accessClaims.sub, sub);
-  assert.ok(session.getRefreshToken().getToken());
-});
+    const accessClaims = await verifyJwt(session.getAccessToken().getJwtToken());
+    assert.equal(accessClaims.token_use, 'access');
+    assert.equal(accessClaims.client_id, cloud.clientId);
+    assert.equal(accessClaims.sub, sub);
+    assert.ok(session.getRefreshToken().getToken());
+  },
+);
 
 test('a wrong password fails with NotAuthorizedException', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { email } = await signedUpAndConfirmed();
@@ -176,29 +195,79 @@ test('a wrong password fails with NotAuthorizedException', { timeout: TEST_TIMEO
   });
 });
 
-test('refreshSession returns a new valid session for the same user', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const { email, sub } = await signedUpAndConfirmed();
-  const { user, session } = await authenticate(email, PASSWORD);
-  const refreshed = await refreshSession(user, session.getRefreshToken());
-  assert.equal(refreshed.isValid(), true);
-  const claims = await verifyJwt(refreshed.getIdToken().getJwtToken());
-  assert.equal(claims.sub, sub);
-  assert.equal(claims.email, email);
-  const accessClaims = await verifyJwt(refreshed.getAccessToken().getJwtToken());
-  assert.equal(accessClaims.sub, sub);
-  assert.equal(refreshed.getRefreshToken().getToken(), session.getRefreshToken().getToken());
-});
+test(
+  'refreshSession returns a new valid session for the same user',
+  { timeout: TEST_TIMEOUT_MS },
+  async () => {
+    const { email, sub } = await signedUpAndConfirmed();
+    const { user, session } = await authenticate(email, PASSWORD);
+    const refreshed = await refreshSession(user, session.getRefreshToken());
+    assert.equal(refreshed.isValid(), true);
+    const claims = await verifyJwt(refreshed.getIdToken().getJwtToken());
+    assert.equal(claims.sub, sub);
+    assert.equal(claims.email, email);
+    const accessClaims = await verifyJwt(refreshed.getAccessToken().getJwtToken());
+    assert.equal(accessClaims.sub, sub);
+    assert.equal(refreshed.getRefreshToken().getToken(), session.getRefreshToken().getToken());
+  },
+);
 
 test('getUserAttributes with the signed-in session (GetUser)', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { email, sub } = await signedUpAndConfirmed();
   const { user } = await authenticate(email, PASSWORD);
-  const attributes = Object.fromEntries((await getUserAttributes(user)).map((a) => [a.getName(), a.getValue()]));
+  const attributes = Object.fromEntries(
+    (await getUserAttributes(user)).map((a) => [a.getName(), a.getValue()]),
+  );
   assert.equal(attributes.email, email);
   assert.equal(attributes.sub, sub);
 });
 
-test('an unconfirmed user cannot sign in (UserNotConfirmedException)', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const email = `js-unconfirmed-${randomBytes(5).toString('hex')}@example.test`;
-  await signUp(email, PASSWORD);
-  await assert.rejects(authenticate(email, PASSWORD), { code: 'UserNotConfirmedException' });
+test(
+  'an unconfirmed user cannot sign in (UserNotConfirmedException)',
+  { timeout: TEST_TIMEOUT_MS },
+  async () => {
+    const email = `js-unconfirmed-${randomBytes(5).toString('hex')}@example.test`;
+    await signUp(email, PASSWORD);
+    await assert.rejects(authenticate(email, PASSWORD), { code: 'UserNotConfirmedException' });
+  },
+);
+
+test(
+  'resendConfirmationCode puts a fresh code in the outbox that confirms the user',
+  { timeout: TEST_TIMEOUT_MS },
+  async () => {
+    const email = `js-resend-${randomBytes(5).toString('hex')}@example.test`;
+    const { user } = await signUp(email, PASSWORD);
+    const where = { userPoolId: cloud.userPoolId, username: email, purpose: 'sign-up' };
+    const before = (await readOutbox(cloud.endpoint)).length;
+    await new Promise((resolve, reject) =>
+      user.resendConfirmationCode((err, result) => (err ? reject(err) : resolve(result))),
+    );
+    assert.ok((await readOutbox(cloud.endpoint)).length > before, 'no new outbox message after resend');
+    const code = await newestCode(cloud.endpoint, where);
+    assert.equal(await confirmRegistration(user, code), 'SUCCESS');
+    const { session } = await authenticate(email, PASSWORD);
+    assert.equal(session.isValid(), true);
+  },
+);
+
+test('globalSignOut ends the access and refresh tokens', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const email = `js-signout-${randomBytes(5).toString('hex')}@example.test`;
+  const { user: signedUp } = await signUp(email, PASSWORD);
+  const code = await newestCode(cloud.endpoint, {
+    userPoolId: cloud.userPoolId,
+    username: email,
+    purpose: 'sign-up',
+  });
+  await confirmRegistration(signedUp, code);
+  const { user, session } = await authenticate(email, PASSWORD);
+  await getUserAttributes(user); // alive before
+
+  await new Promise((resolve, reject) => user.globalSignOut({ onSuccess: resolve, onFailure: reject }));
+
+  // The library clears its cache on sign-out: ask with the old tokens through a fresh user object.
+  const again = new CognitoUser({ Username: email, Pool: pool });
+  again.setSignInUserSession(session);
+  await assert.rejects(getUserAttributes(again), { code: 'NotAuthorizedException' });
+  await assert.rejects(refreshSession(again, session.getRefreshToken()), { code: 'NotAuthorizedException' });
 });

@@ -26,6 +26,7 @@ from harness import (
     WRONG_PASSWORD,
     admin_create_confirmed_user,
     attribute,
+    http_get,
     secret_hash,
     sign_up_and_confirm,
     unique_email,
@@ -480,3 +481,66 @@ def test_sign_up_on_a_secret_client_without_secret_hash_is_refused(public, admin
     with pytest.raises(ClientError) as missing:
         admin.admin_get_user(UserPoolId=provisioned_pool.pool_id, Username=username)
     assert error_code(missing) == "UserNotFoundException"
+
+
+# --- discovery and sign-out -------------------------------------------------------------------
+
+
+def test_openid_configuration_names_the_issuer_and_its_jwks(local_cloud):
+    issuer = local_cloud.issuer(local_cloud.user_pool_id)
+    status, body = http_get(f"{issuer}/.well-known/openid-configuration")
+    assert status == 200
+    document = json.loads(body)
+    assert document["issuer"] == issuer
+    assert document["jwks_uri"] == f"{issuer}/.well-known/jwks.json"
+    assert "RS256" in document["id_token_signing_alg_values_supported"]
+
+
+def signed_in_provisioned_user(admin, public, provisioned_pool) -> dict:
+    username = unique_name("sign-out")
+    admin_create_confirmed_user(
+        admin,
+        user_pool_id=provisioned_pool.pool_id,
+        username=username,
+        email=unique_email("sign-out"),
+    )
+    return srp(
+        public,
+        username=username,
+        password=PASSWORD,
+        pool_id=provisioned_pool.pool_id,
+        client_id=provisioned_pool.open_client_id,
+    ).authenticate_user()["AuthenticationResult"]
+
+
+def assert_tokens_dead(public, client_id: str, result: dict) -> None:
+    with pytest.raises(ClientError) as refused_refresh:
+        public.initiate_auth(
+            ClientId=client_id,
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": result["RefreshToken"]},
+        )
+    assert error_code(refused_refresh) == "NotAuthorizedException"
+    with pytest.raises(ClientError) as refused_access:
+        public.get_user(AccessToken=result["AccessToken"])
+    assert error_code(refused_access) == "NotAuthorizedException"
+
+
+def test_revoke_token_ends_the_refresh_token_and_its_access_tokens(admin, public, provisioned_pool):
+    result = signed_in_provisioned_user(admin, public, provisioned_pool)
+    public.get_user(AccessToken=result["AccessToken"])  # alive before
+    public.revoke_token(Token=result["RefreshToken"], ClientId=provisioned_pool.open_client_id)
+    assert_tokens_dead(public, provisioned_pool.open_client_id, result)
+
+
+def test_global_sign_out_ends_the_users_tokens(admin, public, provisioned_pool):
+    result = signed_in_provisioned_user(admin, public, provisioned_pool)
+    public.global_sign_out(AccessToken=result["AccessToken"])
+    assert_tokens_dead(public, provisioned_pool.open_client_id, result)
+
+
+def test_admin_user_global_sign_out_ends_the_users_tokens(admin, public, provisioned_pool):
+    result = signed_in_provisioned_user(admin, public, provisioned_pool)
+    username = jwt.decode(result["AccessToken"], options={"verify_signature": False})["username"]
+    admin.admin_user_global_sign_out(UserPoolId=provisioned_pool.pool_id, Username=username)
+    assert_tokens_dead(public, provisioned_pool.open_client_id, result)

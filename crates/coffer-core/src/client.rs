@@ -160,7 +160,8 @@ impl Client {
     /// fail before asking for a password it could not keep the result of.
     pub async fn check_store(&self) -> Result<(), Error> {
         let key = self.token_store_key();
-        self.with_store(move |store| store.load(&key).map(drop)).await
+        self.with_store(move |store| store.load(&key).map(drop))
+            .await
     }
 
     /// The stored token set, if any. Not verified.

@@ -625,7 +625,8 @@ fn validate_identity_pool_id(identity_pool_id: &str, region: &str) -> Result<(),
 }
 
 fn parse_url(field: &str, text: &str) -> Result<Url, ConfigError> {
-    let url = Url::parse(text).map_err(|error| invalid_value(field, &format!("is not a URL ({error})")))?;
+    let url = Url::parse(text)
+        .map_err(|error| invalid_value(field, &format!("is not a URL ({error})")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(invalid_value(field, "must be an http:// or https:// URL"));
     }

@@ -195,7 +195,11 @@ pub(crate) fn classify_service_error(
     }
 }
 
-fn classify_not_authorized(operation: Operation, code: Option<&str>, message: Option<&str>) -> Error {
+fn classify_not_authorized(
+    operation: Operation,
+    code: Option<&str>,
+    message: Option<&str>,
+) -> Error {
     let lower = message.unwrap_or_default().to_ascii_lowercase();
     if lower.contains("secret hash") || lower.contains("secret_hash") {
         return Error::ClientSecretMismatch;
@@ -235,19 +239,47 @@ mod tests {
     #[test]
     fn not_authorized_depends_on_the_operation_and_message() {
         let cases = [
-            (Operation::SignIn, "Incorrect username or password.", "wrong_username_or_password"),
+            (
+                Operation::SignIn,
+                "Incorrect username or password.",
+                "wrong_username_or_password",
+            ),
             (Operation::SignIn, "User is disabled.", "user_disabled"),
-            (Operation::SignIn, "Password attempts exceeded", "too_many_requests"),
+            (
+                Operation::SignIn,
+                "Password attempts exceeded",
+                "too_many_requests",
+            ),
             (
                 Operation::SignIn,
                 "Unable to verify secret hash for client 1example23456789",
                 "client_secret_mismatch",
             ),
-            (Operation::Refresh, "Refresh Token has been revoked", "token_revoked"),
-            (Operation::Refresh, "Refresh Token has expired", "session_expired"),
-            (Operation::Refresh, "Invalid Refresh Token", "session_expired"),
-            (Operation::GlobalSignOut, "Access Token has been revoked", "token_revoked"),
-            (Operation::GlobalSignOut, "Access Token has expired", "session_expired"),
+            (
+                Operation::Refresh,
+                "Refresh Token has been revoked",
+                "token_revoked",
+            ),
+            (
+                Operation::Refresh,
+                "Refresh Token has expired",
+                "session_expired",
+            ),
+            (
+                Operation::Refresh,
+                "Invalid Refresh Token",
+                "session_expired",
+            ),
+            (
+                Operation::GlobalSignOut,
+                "Access Token has been revoked",
+                "token_revoked",
+            ),
+            (
+                Operation::GlobalSignOut,
+                "Access Token has expired",
+                "session_expired",
+            ),
         ];
         for (operation, message, expected) in cases {
             let error = classify(operation, "NotAuthorizedException", message);
@@ -276,7 +308,11 @@ mod tests {
             ("PasswordResetRequiredException", "password_reset_required"),
         ];
         for (code, expected) in cases {
-            assert_eq!(classify(Operation::SignIn, code, "msg").code(), expected, "{code}");
+            assert_eq!(
+                classify(Operation::SignIn, code, "msg").code(),
+                expected,
+                "{code}"
+            );
         }
     }
 
@@ -288,7 +324,9 @@ mod tests {
             "Password did not conform with policy: Password must have uppercase characters",
         );
         assert_eq!(error.code(), "invalid_password");
-        assert!(error.to_string().contains("Password must have uppercase characters"));
+        assert!(error
+            .to_string()
+            .contains("Password must have uppercase characters"));
     }
 
     #[test]

@@ -8,10 +8,10 @@
 use std::time::Duration;
 
 use aws_sdk_cognitoidentityprovider as cip;
-use cip::config::{BehaviorVersion, Region};
-use cip::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
+use cip::config::{BehaviorVersion, Region};
+use cip::error::{ProvideErrorMetadata, SdkError};
 
 use crate::config::Config;
 use crate::error::{classify_service_error, Error, Operation};

@@ -1,8 +1,8 @@
 //! The user pool's signing keys (JWKS): parsing (pure) and a fetching cache (thin IO).
 //!
 //! Cognito publishes its RS256 public keys at `<issuer>/.well-known/jwks.json`. [`Jwks`] is the
-//! parsed set; [`JwksCache`] fetches it once, keeps it, and fetches again at most once per
-//! lookup when a token names a key id it does not know (keys rotate).
+//! parsed set; the client's `JwksCache` fetches it once, keeps it, and fetches again at most
+//! once per lookup when a token names a key id it does not know (keys rotate).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,7 +22,10 @@ pub struct Jwks {
 impl std::fmt::Debug for Jwks {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Jwks")
-            .field("key_ids", &self.keys.iter().map(|(kid, _)| kid).collect::<Vec<_>>())
+            .field(
+                "key_ids",
+                &self.keys.iter().map(|(kid, _)| kid).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -47,9 +50,10 @@ impl Jwks {
     /// Parses a JWKS document. Keys that cannot verify RS256 signatures (other key types, keys
     /// marked for another algorithm or for encryption, keys without an id) are left out.
     pub fn from_json(document: &[u8]) -> Result<Self, TokenError> {
-        let raw: RawJwks = serde_json::from_slice(document).map_err(|_| TokenError::JwksInvalid {
-            reason: "not a JSON Web Key Set",
-        })?;
+        let raw: RawJwks =
+            serde_json::from_slice(document).map_err(|_| TokenError::JwksInvalid {
+                reason: "not a JSON Web Key Set",
+            })?;
         let mut keys = Vec::new();
         for jwk in raw.keys {
             let usable = jwk.kty == "RSA"
@@ -58,11 +62,10 @@ impl Jwks {
             let (Some(kid), Some(n), Some(e), true) = (jwk.kid, jwk.n, jwk.e, usable) else {
                 continue;
             };
-            let key = DecodingKey::from_rsa_components(&n, &e).map_err(|_| {
-                TokenError::JwksInvalid {
+            let key =
+                DecodingKey::from_rsa_components(&n, &e).map_err(|_| TokenError::JwksInvalid {
                     reason: "an RSA key has a malformed modulus or exponent",
-                }
-            })?;
+                })?;
             keys.push((kid, key));
         }
         Ok(Self { keys })
@@ -176,6 +179,95 @@ mod tests {
         assert!(!jwks.contains("rs512"));
         assert!(!jwks.contains("ec"));
         assert_eq!(jwks.len(), 2);
+    }
+
+    /// A one-purpose HTTP server: answers every request with the next document (the last one
+    /// repeatedly) and counts the requests.
+    async fn serve_documents(
+        documents: Vec<String>,
+    ) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!(
+            "http://{}/.well-known/jwks.json",
+            listener.local_addr().unwrap()
+        );
+        let served = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&served);
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut request = Vec::new();
+                let mut buffer = [0u8; 1024];
+                while !request.windows(4).any(|window| window == b"\r\n\r\n") {
+                    match socket.read(&mut buffer).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(read) => request.extend_from_slice(&buffer[..read]),
+                    }
+                }
+                let index = counter
+                    .fetch_add(1, Ordering::SeqCst)
+                    .min(documents.len() - 1);
+                let body = &documents[index];
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(response.as_bytes()).await;
+            }
+        });
+        (url, served)
+    }
+
+    fn document(kids: &[&str]) -> String {
+        let keys: Vec<String> = kids
+            .iter()
+            .map(|kid| {
+                format!(r#"{{"kty":"RSA","kid":"{kid}","alg":"RS256","n":"sXch","e":"AQAB"}}"#)
+            })
+            .collect();
+        format!(r#"{{"keys":[{}]}}"#, keys.join(","))
+    }
+
+    #[tokio::test]
+    async fn cache_fetches_once_and_again_only_for_an_unknown_key() {
+        use std::sync::atomic::Ordering;
+        let (url, served) = serve_documents(vec![document(&["k1"]), document(&["k1", "k2"])]).await;
+        let cache = JwksCache::new(url, http_client().unwrap());
+
+        assert!(cache.keys_for("k1").await.unwrap().contains("k1"));
+        assert_eq!(served.load(Ordering::SeqCst), 1);
+        assert!(cache.keys_for("k1").await.unwrap().contains("k1"));
+        assert_eq!(
+            served.load(Ordering::SeqCst),
+            1,
+            "a known key is served from the cache"
+        );
+
+        // A rotated-in key: one refetch finds it.
+        assert!(cache.keys_for("k2").await.unwrap().contains("k2"));
+        assert_eq!(served.load(Ordering::SeqCst), 2);
+
+        // A key the pool does not publish: one refetch per lookup, then the caller refuses it.
+        assert!(!cache.keys_for("k3").await.unwrap().contains("k3"));
+        assert_eq!(served.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn unreachable_key_set_is_endpoint_unreachable() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let url = format!("http://127.0.0.1:{port}/.well-known/jwks.json");
+        let cache = JwksCache::new(url.clone(), http_client().unwrap());
+        let error = cache.keys_for("k1").await.unwrap_err();
+        assert!(
+            matches!(&error, Error::EndpointUnreachable { endpoint, .. } if *endpoint == url),
+            "{error:?}"
+        );
     }
 
     #[test]

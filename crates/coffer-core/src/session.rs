@@ -264,7 +264,9 @@ impl Client {
             .access_token(session.tokens.access.expose())
             .send()
             .await;
-        match result.map_err(|error| map_sdk_error(Operation::GlobalSignOut, &self.endpoint(), error)) {
+        match result
+            .map_err(|error| map_sdk_error(Operation::GlobalSignOut, &self.endpoint(), error))
+        {
             Ok(_) | Err(Error::TokenRevoked) => {}
             Err(error) => return Err(error),
         }

@@ -1,9 +1,11 @@
 //! Sign-in as typed steps (`USER_SRP_AUTH`).
 //!
 //! ```text
-//! Client::sign_in(username) ─► SignIn ─start()─► PasswordVerifier ─answer(password)─► SignInStep
-//!                                                                                   ├─ Done(Session)
-//!                                                                                   └─ Unsupported { challenge }
+//! Client::sign_in(username) ─► SignIn
+//!   SignIn::start()                    ─► PasswordVerifier  (InitiateAuth, USER_SRP_AUTH)
+//!   PasswordVerifier::answer(password) ─► SignInStep        (RespondToAuthChallenge)
+//!                                         ├─ Done(Session)
+//!                                         └─ Unsupported { challenge }
 //! ```
 //!
 //! Each step is consumed by answering it, so a step cannot be answered twice and steps cannot
@@ -36,6 +38,9 @@ pub struct SignIn {
 /// Where a sign-in stands after a step was answered.
 #[derive(Debug)]
 #[non_exhaustive]
+// `Done` is the large variant and the common one; it is returned once per sign-in, so boxing
+// it would cost every caller a deref for no measurable gain.
+#[allow(clippy::large_enum_variant)]
 pub enum SignInStep {
     /// Signed in; the tokens are verified and stored.
     Done(Session),
@@ -148,7 +153,8 @@ impl PasswordVerifier {
     /// tokens are verified against the pool's keys and stored.
     pub async fn answer(self, password: &Password) -> Result<SignInStep, Error> {
         let client = self.client;
-        let pool_name = cognito_srp::pool_name(client.config().user_pool_id()).map_err(Error::Srp)?;
+        let pool_name =
+            cognito_srp::pool_name(client.config().user_pool_id()).map_err(Error::Srp)?;
         let claim = self
             .ephemeral
             .password_claim(

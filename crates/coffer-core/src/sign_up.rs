@@ -1,6 +1,8 @@
 //! Self-service sign-up: `SignUp`, `ConfirmSignUp`, `ResendConfirmationCode`.
 
-use aws_sdk_cognitoidentityprovider::types::{AttributeType, CodeDeliveryDetailsType, DeliveryMediumType};
+use aws_sdk_cognitoidentityprovider::types::{
+    AttributeType, CodeDeliveryDetailsType, DeliveryMediumType,
+};
 
 use crate::client::Client;
 use crate::error::{Error, Operation};
@@ -131,7 +133,10 @@ impl Client {
     }
 
     /// Sends the sign-up confirmation code again.
-    pub async fn resend_confirmation_code(&self, username: &str) -> Result<Option<CodeDelivery>, Error> {
+    pub async fn resend_confirmation_code(
+        &self,
+        username: &str,
+    ) -> Result<Option<CodeDelivery>, Error> {
         let output = self
             .inner
             .idp

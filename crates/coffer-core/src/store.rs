@@ -192,7 +192,10 @@ mod tests {
         assert!(store.load("k").unwrap().is_none());
         store.save("k", "v1").unwrap();
         store.save("k", "v2").unwrap();
-        assert_eq!(store.load("k").unwrap().as_deref().map(String::as_str), Some("v2"));
+        assert_eq!(
+            store.load("k").unwrap().as_deref().map(String::as_str),
+            Some("v2")
+        );
         store.delete("k").unwrap();
         store.delete("k").unwrap();
         assert!(store.load("k").unwrap().is_none());
@@ -205,7 +208,10 @@ mod tests {
         ));
         assert_eq!(error.code(), "keychain_unavailable");
         let message = error.to_string();
-        assert!(message.starts_with("no OS keychain reachable: "), "{message}");
+        assert!(
+            message.starts_with("no OS keychain reachable: "),
+            "{message}"
+        );
         assert!(!message.contains('\n'));
         let error = StoreError::from_keyring(keyring::Error::NoStorageAccess("locked".into()));
         assert_eq!(error.code(), "keychain_unavailable");

@@ -329,9 +329,9 @@ pub(crate) fn verify_with(
     expiry: Expiry,
 ) -> Result<VerifiedClaims, TokenError> {
     let kid = key_id(token)?;
-    let key = keys.key(&kid).ok_or_else(|| TokenError::UnknownKey {
-        kid: shorten(&kid),
-    })?;
+    let key = keys
+        .key(&kid)
+        .ok_or_else(|| TokenError::UnknownKey { kid: shorten(&kid) })?;
 
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
     // Only the signature is left to jsonwebtoken; the claims are checked below against the
@@ -343,8 +343,10 @@ pub(crate) fn verify_with(
     validation.leeway = 0;
     let claims = jsonwebtoken::decode::<RawClaims>(token, key, &validation)
         .map_err(|error| match error.kind() {
-            jsonwebtoken::errors::ErrorKind::InvalidSignature
-            | jsonwebtoken::errors::ErrorKind::Crypto(_) => TokenError::BadSignature,
+            jsonwebtoken::errors::ErrorKind::InvalidSignature => TokenError::BadSignature,
+            jsonwebtoken::errors::ErrorKind::InvalidRsaKey(_) => TokenError::JwksInvalid {
+                reason: "the signing key is not a usable RSA key",
+            },
             jsonwebtoken::errors::ErrorKind::InvalidAlgorithm => TokenError::AlgorithmRefused {
                 alg: "(mismatch)".to_owned(),
             },
@@ -380,8 +382,10 @@ pub(crate) fn verify_with(
     let malformed_time = || TokenError::Malformed {
         reason: "a time claim is out of range",
     };
-    let expires_at = OffsetDateTime::from_unix_timestamp(claims.exp).map_err(|_| malformed_time())?;
-    let issued_at = OffsetDateTime::from_unix_timestamp(claims.iat).map_err(|_| malformed_time())?;
+    let expires_at =
+        OffsetDateTime::from_unix_timestamp(claims.exp).map_err(|_| malformed_time())?;
+    let issued_at =
+        OffsetDateTime::from_unix_timestamp(claims.iat).map_err(|_| malformed_time())?;
     let auth_time = claims
         .auth_time
         .map(OffsetDateTime::from_unix_timestamp)
@@ -498,7 +502,11 @@ mod tests {
         sign_with(claims, &key_a(), Some("key-a"))
     }
 
-    fn with(mut claims: serde_json::Value, key: &str, value: serde_json::Value) -> serde_json::Value {
+    fn with(
+        mut claims: serde_json::Value,
+        key: &str,
+        value: serde_json::Value,
+    ) -> serde_json::Value {
         claims[key] = value;
         claims
     }
@@ -540,7 +548,10 @@ mod tests {
         assert_eq!(error.code(), "token_wrong_issuer");
         // The issuer comparison is exact: a trailing slash is another issuer.
         let token = sign(&with(id_claims(), "iss", json!(format!("{ISSUER}/"))));
-        assert!(matches!(verify_id(&token), Err(TokenError::WrongIssuer { .. })));
+        assert!(matches!(
+            verify_id(&token),
+            Err(TokenError::WrongIssuer { .. })
+        ));
     }
 
     #[test]
@@ -568,8 +579,20 @@ mod tests {
                 found: "access".to_owned()
             }
         );
-        let id_as_access = verify(&sign(&id_claims()), TokenUse::Access, &jwks(), &policy(), NOW);
-        assert!(matches!(id_as_access, Err(TokenError::WrongTokenUse { expected: "access", .. })));
+        let id_as_access = verify(
+            &sign(&id_claims()),
+            TokenUse::Access,
+            &jwks(),
+            &policy(),
+            NOW,
+        );
+        assert!(matches!(
+            id_as_access,
+            Err(TokenError::WrongTokenUse {
+                expected: "access",
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -578,7 +601,9 @@ mod tests {
         let token = sign(&with(id_claims(), "exp", json!(exp)));
         let error = verify_id(&token).unwrap_err();
         assert_eq!(error.code(), "token_expired");
-        assert!(matches!(error, TokenError::Expired { expired_at } if expired_at.unix_timestamp() == exp));
+        assert!(
+            matches!(error, TokenError::Expired { expired_at } if expired_at.unix_timestamp() == exp)
+        );
     }
 
     #[test]
@@ -600,7 +625,10 @@ mod tests {
     #[test]
     fn refuses_a_token_issued_in_the_future() {
         let token = sign(&with(id_claims(), "iat", json!(NOW.unix_timestamp() + 120)));
-        assert!(matches!(verify_id(&token), Err(TokenError::IssuedInFuture { .. })));
+        assert!(matches!(
+            verify_id(&token),
+            Err(TokenError::IssuedInFuture { .. })
+        ));
         let token = sign(&with(id_claims(), "iat", json!(NOW.unix_timestamp() + 30)));
         assert!(verify_id(&token).is_ok());
     }
@@ -699,6 +727,8 @@ mod tests {
         assert!(!debug.contains("token.text"), "{debug}");
         assert!(!debug.contains("refresh-token-text"), "{debug}");
         assert!(TokenSet::from_keychain_blob("{}").is_none());
-        assert!(TokenSet::from_keychain_blob(&blob.replace("\"version\":1", "\"version\":9")).is_none());
+        assert!(
+            TokenSet::from_keychain_blob(&blob.replace("\"version\":1", "\"version\":9")).is_none()
+        );
     }
 }

@@ -115,7 +115,7 @@ impl ClientEphemeral {
         // the vectors has a B smaller than k·g^x).
         let base = Zeroizing::new(srp_b.element().sub(&multiplier().mul(&g_x)));
         let exponent = self.a.add_product(&u, &x);
-        let premaster = base.pow_bounded_exp(exponent.value(), exponent.bits());
+        let premaster = Zeroizing::new(base.pow_bounded_exp(exponent.value(), exponent.bits()));
         Ok((u, Zeroizing::new(premaster.retrieve())))
     }
 }

@@ -43,7 +43,10 @@ impl SecretExponent {
                 .ok()
                 .and_then(|len| len.checked_mul(8))
                 .map_or(N_BITS, |bits| bits.min(N_BITS));
-            Some(Self { value: *value, bits })
+            Some(Self {
+                value: *value,
+                bits,
+            })
         } else {
             None
         }
@@ -71,12 +74,12 @@ impl SecretExponent {
         Zeroizing::new(all[N_BYTES - len..].to_vec())
     }
 
-    /// `self + addend·multiplier` mod (N - 1), for the client's a + u·x. Both factors are at
-    /// most 256 bits, so the product stays far below N - 1.
+    /// `self + factor·other` mod (N - 1), for the client's a + u·x. Both factors are at most
+    /// 256 bits, so the product stays far below N - 1.
     pub(crate) fn add_product(&self, factor: &crypto_bigint::U256, other: &SecretExponent) -> Self {
         debug_assert!(other.bits <= 256);
-        let other_256: crypto_bigint::U256 = other.value.resize();
-        let product = Zeroizing::new(factor.concatenating_mul(&other_256));
+        let other_256: Zeroizing<crypto_bigint::U256> = Zeroizing::new(other.value.resize());
+        let product = Zeroizing::new(factor.concatenating_mul(&*other_256));
         let product_3072: Zeroizing<U3072> = Zeroizing::new(product.resize());
         let value = self.value.add_mod(&product_3072, &N_MINUS_1);
         let bits = (self.bits.max(512) + 1).min(N_BITS);

@@ -9,6 +9,16 @@ use crate::group::{multiplier_integer, to_be_bytes, N_BYTES};
 use crate::key::{check_scramble, derive_session_key, password_hash, private_key_x, scramble};
 use crate::{ClientEphemeral, Identity, ServerEphemeral, SessionKey, SrpError, Verifier};
 
+/// N, as integer hex.
+pub fn modulus_hex() -> String {
+    integer_hex(&to_be_bytes(&crate::group::N))
+}
+
+/// g.
+pub fn generator() -> u64 {
+    crate::group::G
+}
+
 /// k, as integer hex.
 pub fn multiplier_hex() -> String {
     integer_hex(&multiplier_integer().to_be_bytes())
@@ -25,7 +35,11 @@ pub fn password_hash_bytes(id: Identity<'_>, password: &str) -> [u8; 32] {
 }
 
 /// x, as integer hex.
-pub fn private_key_x_hex(id: Identity<'_>, password: &str, salt_hex: &str) -> Result<String, SrpError> {
+pub fn private_key_x_hex(
+    id: Identity<'_>,
+    password: &str,
+    salt_hex: &str,
+) -> Result<String, SrpError> {
     let x = private_key_x(&decode_hex(salt_hex)?, &password_hash(id, password));
     Ok(integer_hex(&to_be_bytes(x.value())))
 }

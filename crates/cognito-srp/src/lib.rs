@@ -22,6 +22,33 @@
 //! Devices run the same exchange with `device_group_key || device_key` in place of
 //! `pool_name || user_id` ([`Identity`], [`device_verifier_config`]).
 //!
+//! # Example: a whole exchange in memory
+//!
+//! ```
+//! use cognito_srp::{generate_salt, pool_name, ClientEphemeral, Identity, ServerEphemeral, Verifier};
+//! use rand_core::OsRng;
+//!
+//! let id = Identity::User { pool_name: pool_name("us-east-1_Xy7Kq2LmN")?, user_id_for_srp: "alice" };
+//!
+//! // Sign-up, server side: store a verifier, never the password.
+//! let verifier = Verifier::new(id, "Passw0rd!", &generate_salt(&mut OsRng));
+//!
+//! // InitiateAuth: the client sends SRP_A; the server answers with SALT and SRP_B.
+//! let client = ClientEphemeral::generate(&mut OsRng);
+//! let server = ServerEphemeral::generate(&verifier, &mut OsRng);
+//! let (salt_hex, srp_b_hex) = (verifier.salt_hex(), server.srp_b_hex());
+//!
+//! // RespondToAuthChallenge: the client signs the server's SECRET_BLOCK…
+//! let secret_block = "c2VjcmV0IGJsb2Nr";
+//! let now = time::OffsetDateTime::now_utc();
+//! let claim = client.password_claim(id, "Passw0rd!", &salt_hex, &srp_b_hex, secret_block, now)?;
+//!
+//! // …and the server checks the signature with its own key.
+//! let key = server.session_key(&verifier, &client.srp_a_hex())?;
+//! key.verify(id, secret_block, &claim.timestamp, &claim.signature_b64)?;
+//! # Ok::<(), cognito_srp::SrpError>(())
+//! ```
+//!
 //! # Design
 //!
 //! Pure: no IO, no async, no clock (the caller passes `now`), no hidden randomness (every
@@ -37,6 +64,8 @@
 //!   x) rather than the secret's own. Exponents are reduced mod N - 1 (g and every base
 //!   coprime to N have an order dividing it). The password verifier and the claim signature
 //!   are compared in constant time. Public values (A, B, u, salts) use variable-time code.
+//!   One leak is the protocol's own: pad(S) drops S's leading zero bytes, so the HKDF input
+//!   is shorter for the 1 in 256 values of S that start with a zero byte.
 //! - **Checks.** A ≡ 0 and B ≡ 0 (mod N) are refused ([`SrpError::IllegalPublicValue`]), as is
 //!   u = 0 ([`SrpError::IllegalScramble`]). B is reduced mod N before use, as every SDK does.
 //! - **Secrets.** a, b, x, S, the key and password hashes are zeroized when dropped and never
@@ -44,6 +73,14 @@
 //!   or that the big-integer library makes on the stack cannot all be reached.
 //! - **Not checked here.** Whether a TIMESTAMP is recent, and how many attempts a user gets,
 //!   are the server's policy; [`timestamp::parse`] gives it the instant.
+//!
+//! # Performance
+//!
+//! One client sign-in (A, then u, x, S, the key and the signature) costs about 5 ms on a
+//! 2-core AMD EPYC (Zen 5) VM, pycognito about 41 ms: `benches/client_srp.rs` and
+//! `benches/pycognito_srp.py`. Most of it is S's variable-base exponentiation (≈1025
+//! squarings of 3072-bit numbers); g^a and g^x use a precomputed comb (`fixed_base.rs`),
+//! built on first use in about 5 ms.
 //!
 //! Internal helpers for the vector tests live in a `#[doc(hidden)]` module, `__internals`;
 //! it is not part of the API.
@@ -68,6 +105,9 @@ pub mod __internals {
     pub use crate::internals::*;
 }
 mod internals;
+
+#[cfg(test)]
+mod protocol_tests;
 
 pub use client::{ClientEphemeral, PasswordClaim};
 pub use device::{device_verifier_config, generate_device_password, DeviceVerifierConfig};

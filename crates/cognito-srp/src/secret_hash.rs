@@ -11,8 +11,8 @@ use sha2::Sha256;
 /// challenge's USER_ID_FOR_SRP.
 pub fn secret_hash(client_secret: &str, username: &str, client_id: &str) -> String {
     // Invariant: HMAC accepts keys of any length.
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(client_secret.as_bytes()).expect("HMAC takes any key length");
+    let mut mac = Hmac::<Sha256>::new_from_slice(client_secret.as_bytes())
+        .expect("HMAC takes any key length");
     mac.update(username.as_bytes());
     mac.update(client_id.as_bytes());
     BASE64.encode(mac.finalize().into_bytes())

@@ -68,7 +68,10 @@ impl Verifier {
 
     /// The verifier a ConfirmDevice call registered: its DeviceSecretVerifierConfig's
     /// PasswordVerifier (base64(pad(v))) and Salt (base64(pad(salt))).
-    pub fn from_device_config(password_verifier_b64: &str, salt_b64: &str) -> Result<Self, SrpError> {
+    pub fn from_device_config(
+        password_verifier_b64: &str,
+        salt_b64: &str,
+    ) -> Result<Self, SrpError> {
         use base64::Engine as _;
         let engine = base64::engine::general_purpose::STANDARD;
         let verifier = Zeroizing::new(
@@ -76,7 +79,9 @@ impl Verifier {
                 .decode(password_verifier_b64)
                 .map_err(|_| SrpError::InvalidBase64)?,
         );
-        let salt = engine.decode(salt_b64).map_err(|_| SrpError::InvalidBase64)?;
+        let salt = engine
+            .decode(salt_b64)
+            .map_err(|_| SrpError::InvalidBase64)?;
         Self::from_parts(&salt, &verifier)
     }
 
@@ -114,7 +119,11 @@ impl Verifier {
         let (salt_len, rest) = rest.split_at(4);
         let salt_len = u32::from_be_bytes([salt_len[0], salt_len[1], salt_len[2], salt_len[3]]);
         let salt_len = usize::try_from(salt_len).map_err(|_| SrpError::InvalidVerifier)?;
-        if rest.len() != salt_len.checked_add(N_BYTES).ok_or(SrpError::InvalidVerifier)? {
+        if rest.len()
+            != salt_len
+                .checked_add(N_BYTES)
+                .ok_or(SrpError::InvalidVerifier)?
+        {
             return Err(SrpError::InvalidVerifier);
         }
         let (salt, v) = rest.split_at(salt_len);
@@ -201,7 +210,11 @@ impl ServerEphemeral {
     ///
     /// Refuses A ≡ 0 mod N ([`SrpError::IllegalPublicValue`]) and u = 0
     /// ([`SrpError::IllegalScramble`]).
-    pub fn session_key(&self, verifier: &Verifier, srp_a_hex: &str) -> Result<SessionKey, SrpError> {
+    pub fn session_key(
+        &self,
+        verifier: &Verifier,
+        srp_a_hex: &str,
+    ) -> Result<SessionKey, SrpError> {
         let (u, premaster) = self.scramble_and_premaster(verifier, srp_a_hex)?;
         Ok(derive_session_key(&u, &premaster))
     }
@@ -235,7 +248,7 @@ impl ServerEphemeral {
         // u is public (a hash of public values); only b needs to stay hidden.
         let v_u = Zeroizing::new(verifier.element().pow_bounded_exp(&u, U256::BITS));
         let base = Zeroizing::new(srp_a.element().mul(&v_u));
-        let premaster = base.pow_bounded_exp(self.b.value(), self.b.bits());
+        let premaster = Zeroizing::new(base.pow_bounded_exp(self.b.value(), self.b.bits()));
         Ok((u, Zeroizing::new(premaster.retrieve())))
     }
 }

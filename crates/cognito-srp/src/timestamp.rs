@@ -54,7 +54,7 @@ pub fn format(t: OffsetDateTime) -> String {
     )
 }
 
-/// Parses a TIMESTAMP strictly: exactly [`format`]'s shape, a real date, the right weekday.
+/// Parses a TIMESTAMP strictly: exactly [`format()`]'s shape, a real date, the right weekday.
 pub fn parse(s: &str) -> Result<OffsetDateTime, SrpError> {
     let mut fields = s.split(' ');
     let mut next = || fields.next().ok_or(SrpError::InvalidTimestamp);
@@ -106,10 +106,19 @@ mod tests {
 
     #[test]
     fn formats_in_utc_without_padding_the_day() {
-        assert_eq!(format(datetime!(2026-03-03 09:05:07 UTC)), "Tue Mar 3 09:05:07 UTC 2026");
+        assert_eq!(
+            format(datetime!(2026-03-03 09:05:07 UTC)),
+            "Tue Mar 3 09:05:07 UTC 2026"
+        );
         // Another offset is converted, not printed as if it were UTC.
-        assert_eq!(format(datetime!(2026-03-03 01:05:07 -08:00)), "Tue Mar 3 09:05:07 UTC 2026");
-        assert_eq!(format(datetime!(0999-12-31 23:59:59 UTC)), "Tue Dec 31 23:59:59 UTC 0999");
+        assert_eq!(
+            format(datetime!(2026-03-03 01:05:07 -08:00)),
+            "Tue Mar 3 09:05:07 UTC 2026"
+        );
+        assert_eq!(
+            format(datetime!(0999-12-31 23:59:59 UTC)),
+            "Tue Dec 31 23:59:59 UTC 0999"
+        );
     }
 
     #[test]

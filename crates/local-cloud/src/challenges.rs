@@ -123,7 +123,11 @@ impl Challenges {
     }
 
     /// Files an SRP challenge and returns its SECRET_BLOCK.
-    pub fn open_srp(&mut self, pending: PendingSrp, now: OffsetDateTime) -> Result<String, CognitoError> {
+    pub fn open_srp(
+        &mut self,
+        pending: PendingSrp,
+        now: OffsetDateTime,
+    ) -> Result<String, CognitoError> {
         self.prune(now);
         if self.srp.len() >= MAX_PENDING {
             return Err(too_many());
@@ -141,7 +145,11 @@ impl Challenges {
     }
 
     /// Files a session challenge and returns its `Session`.
-    pub fn open_session(&mut self, pending: PendingSession, now: OffsetDateTime) -> Result<String, CognitoError> {
+    pub fn open_session(
+        &mut self,
+        pending: PendingSession,
+        now: OffsetDateTime,
+    ) -> Result<String, CognitoError> {
         self.prune(now);
         if self.sessions.len() >= MAX_PENDING {
             return Err(too_many());
@@ -182,11 +190,18 @@ mod tests {
     fn sessions_are_single_use_and_expire() {
         let now = OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("valid");
         let mut challenges = Challenges::default();
-        let handle = challenges.open_session(session(expiry(now, 3)), now).expect("opens");
+        let handle = challenges
+            .open_session(session(expiry(now, 3)), now)
+            .expect("opens");
         assert!(challenges.take_session(&handle, now).is_some());
-        assert!(challenges.take_session(&handle, now).is_none(), "single use");
+        assert!(
+            challenges.take_session(&handle, now).is_none(),
+            "single use"
+        );
 
-        let handle = challenges.open_session(session(expiry(now, 3)), now).expect("opens");
+        let handle = challenges
+            .open_session(session(expiry(now, 3)), now)
+            .expect("opens");
         let later = now + Duration::from_secs(181);
         assert!(challenges.take_session(&handle, later).is_none(), "expired");
         assert!(challenges.take_session("not base64!", now).is_none());

@@ -140,7 +140,9 @@ mod tests {
     fn right_code_works_once() {
         let (mut record, code) = PendingCode::issue(CodePurpose::SignUp, start());
         record.redeem(code.expose(), start()).expect("first use");
-        let err = record.redeem(code.expose(), start()).expect_err("second use");
+        let err = record
+            .redeem(code.expose(), start())
+            .expect_err("second use");
         assert_eq!(err.kind, ErrorKind::ExpiredCode);
     }
 
@@ -148,7 +150,9 @@ mod tests {
     fn wrong_code_is_a_mismatch_and_five_lock_it() {
         let (mut record, code) = PendingCode::issue(CodePurpose::SignUp, start());
         for _ in 0..MAX_FAILED_ATTEMPTS {
-            let err = record.redeem(&wrong_code(&code), start()).expect_err("wrong");
+            let err = record
+                .redeem(&wrong_code(&code), start())
+                .expect_err("wrong");
             assert_eq!(err.kind, ErrorKind::CodeMismatch);
         }
         let err = record.redeem(code.expose(), start()).expect_err("locked");

@@ -44,7 +44,9 @@ impl AdminCredentials {
         match std::fs::read_to_string(&paths.credentials) {
             Ok(text) => parse(&text).ok_or_else(|| LocalCloudError::CorruptData {
                 path: paths.credentials.clone(),
-                reason: format!("no [{PROFILE}] profile with aws_access_key_id and aws_secret_access_key"),
+                reason: format!(
+                    "no [{PROFILE}] profile with aws_access_key_id and aws_secret_access_key"
+                ),
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let credentials = Self {
@@ -65,9 +67,17 @@ impl AdminCredentials {
 }
 
 /// Writes `<data>/aws-config` naming the region and endpoint of the admin profile.
-pub fn write_aws_config(paths: &DataPaths, region: &str, endpoint: &str) -> Result<(), LocalCloudError> {
+pub fn write_aws_config(
+    paths: &DataPaths,
+    region: &str,
+    endpoint: &str,
+) -> Result<(), LocalCloudError> {
     let text = format!("[profile {PROFILE}]\nregion = {region}\nendpoint_url = {endpoint}\n");
-    write_atomically(&paths.dir.join("aws-config"), text.as_bytes(), Visibility::Shared)
+    write_atomically(
+        &paths.dir.join("aws-config"),
+        text.as_bytes(),
+        Visibility::Shared,
+    )
 }
 
 fn parse(text: &str) -> Option<AdminCredentials> {
@@ -85,7 +95,9 @@ fn parse(text: &str) -> Option<AdminCredentials> {
         if let Some((name, value)) = line.split_once('=') {
             match name.trim() {
                 "aws_access_key_id" => key_id = Some(value.trim().to_owned()),
-                "aws_secret_access_key" => secret = Some(SecretAccessKey::new(value.trim().to_owned())),
+                "aws_secret_access_key" => {
+                    secret = Some(SecretAccessKey::new(value.trim().to_owned()))
+                }
                 _ => {}
             }
         }
@@ -107,7 +119,10 @@ mod tests {
         let first = AdminCredentials::load_or_create(&paths).expect("creates");
         let again = AdminCredentials::load_or_create(&paths).expect("loads");
         assert_eq!(first.access_key_id, again.access_key_id);
-        assert_eq!(first.secret_access_key.expose(), again.secret_access_key.expose());
+        assert_eq!(
+            first.secret_access_key.expose(),
+            again.secret_access_key.expose()
+        );
         assert!(!format!("{first:?}").contains(first.secret_access_key.expose()));
         let text = std::fs::read_to_string(&paths.credentials).expect("reads");
         assert!(text.starts_with("[coffer-local-admin]\n"));

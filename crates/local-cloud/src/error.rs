@@ -174,7 +174,9 @@ impl CognitoError {
 
     /// `NotAuthorizedException` for a missing or wrong SECRET_HASH.
     pub fn secret_hash_mismatch(client_id: &str) -> Self {
-        Self::not_authorized(format!("Unable to verify secret hash for client {client_id}"))
+        Self::not_authorized(format!(
+            "Unable to verify secret hash for client {client_id}"
+        ))
     }
 
     /// `InternalErrorException`; the detail goes to the log, not to the client.
@@ -239,7 +241,11 @@ impl LocalCloudError {
         }
     }
 
-    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Self {
         Self::Io {
             action,
             path: path.into(),
@@ -265,7 +271,13 @@ mod tests {
     #[test]
     fn statuses_match_aws() {
         assert_eq!(ErrorKind::NotAuthorized.status(), StatusCode::BAD_REQUEST);
-        assert_eq!(ErrorKind::InternalError.status(), StatusCode::INTERNAL_SERVER_ERROR);
-        assert_eq!(ErrorKind::RequestEntityTooLarge.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(
+            ErrorKind::InternalError.status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        assert_eq!(
+            ErrorKind::RequestEntityTooLarge.status(),
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
     }
 }

@@ -62,7 +62,11 @@ pub enum Visibility {
 }
 
 /// Atomically replaces `path` with `contents`.
-pub fn write_atomically(path: &Path, contents: &[u8], visibility: Visibility) -> Result<(), LocalCloudError> {
+pub fn write_atomically(
+    path: &Path,
+    contents: &[u8],
+    visibility: Visibility,
+) -> Result<(), LocalCloudError> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let io = |e| LocalCloudError::io("writing", path, e);
     // NamedTempFile creates the file with mode 0600 on Unix.

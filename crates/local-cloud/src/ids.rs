@@ -76,7 +76,9 @@ mod tests {
 
         let client = client_id();
         assert_eq!(client.len(), 26);
-        assert!(client.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        assert!(client
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
         assert_eq!(client_secret().len(), 51);
         assert_eq!(access_key_id().len(), 20);
         assert_eq!(secret_access_key().len(), 40);

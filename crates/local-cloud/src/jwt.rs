@@ -61,7 +61,9 @@ pub struct PoolKey {
 
 impl std::fmt::Debug for PoolKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PoolKey").field("kid", &self.kid).finish_non_exhaustive()
+        f.debug_struct("PoolKey")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
     }
 }
 
@@ -69,7 +71,11 @@ impl PoolKey {
     /// Parses a persisted key.
     pub fn load(record: &SigningKeyRecord) -> Result<Self, LocalCloudError> {
         let corrupt = || LocalCloudError::Crypto("stored signing key is not a valid RSA key");
-        let der = zeroize::Zeroizing::new(STANDARD.decode(record.pkcs8.expose()).map_err(|_| corrupt())?);
+        let der = zeroize::Zeroizing::new(
+            STANDARD
+                .decode(record.pkcs8.expose())
+                .map_err(|_| corrupt())?,
+        );
         let pair = KeyPair::from_pkcs8(&der).map_err(|_| corrupt())?;
         let public = pair.public_key();
         let modulus = public.modulus();
@@ -137,7 +143,11 @@ pub struct KeyCache {
 
 impl KeyCache {
     /// The parsed key of `pool_id`, loading it from `record` on first use.
-    pub fn get(&mut self, pool_id: &str, record: &SigningKeyRecord) -> Result<Arc<PoolKey>, CognitoError> {
+    pub fn get(
+        &mut self,
+        pool_id: &str,
+        record: &SigningKeyRecord,
+    ) -> Result<Arc<PoolKey>, CognitoError> {
         if let Some(key) = self.keys.get(pool_id).filter(|k| k.kid == record.kid) {
             return Ok(Arc::clone(key));
         }
@@ -246,16 +256,23 @@ mod tests {
             username: "u".into(),
         };
         let token = key.sign(&claims).expect("signs");
-        let lookup = |kid: &str| (kid == record.kid).then(|| ("us-east-1_abc".to_owned(), Arc::clone(&key)));
+        let lookup =
+            |kid: &str| (kid == record.kid).then(|| ("us-east-1_abc".to_owned(), Arc::clone(&key)));
         let (pool, verified) =
             verify_access_token(&token, now, "http://127.0.0.1:1", lookup).expect("verifies");
         assert_eq!(pool, "us-east-1_abc");
         assert_eq!(verified.username, "u");
 
-        let expired = verify_access_token(&token, now + std::time::Duration::from_secs(60), "http://127.0.0.1:1", lookup)
-            .expect_err("expired");
+        let expired = verify_access_token(
+            &token,
+            now + std::time::Duration::from_secs(60),
+            "http://127.0.0.1:1",
+            lookup,
+        )
+        .expect_err("expired");
         assert_eq!(expired.message, "Access Token has expired");
-        let other_issuer = verify_access_token(&token, now, "http://127.0.0.1:2", lookup).expect_err("iss");
+        let other_issuer =
+            verify_access_token(&token, now, "http://127.0.0.1:2", lookup).expect_err("iss");
         assert_eq!(other_issuer.message, "Invalid Access Token");
 
         let jwk = key.jwk();

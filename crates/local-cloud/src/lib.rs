@@ -1,1 +1,200 @@
-//! placeholder
+//! Coffer's local cloud: a faithful loopback emulator of the Amazon Cognito user-pool API.
+//!
+//! Other emulators accept wrong passwords and bogus sessions; this one fails a client bug the
+//! way AWS would. Unmodified clients — boto3, the AWS CLI, the Rust SDK, pycognito,
+//! amazon-cognito-identity-js — talk to it over the real AWS JSON 1.1 protocol.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), local_cloud::LocalCloudError> {
+//! let config = local_cloud::LocalCloudConfig::new("127.0.0.1:4566".parse().unwrap(), "/tmp/coffer-data");
+//! let cloud = local_cloud::start(config).await?;
+//! println!("Cognito at {}, client config in {}", cloud.endpoint(), cloud.demo().config_path.display());
+//! cloud.wait().await;
+//! # Ok(()) }
+//! ```
+//!
+//! # Design
+//!
+//! * **Protocol** ([`protocol`], [`server`]): `POST /` with `X-Amz-Target`, errors as
+//!   `{"__type","message"}` plus `x-amzn-ErrorType`, HTTP 400/413/500 as AWS answers them.
+//!   Admin operations (Create*, Describe*, List*, Admin*) need a SigV4 signature made with this
+//!   local cloud's admin key ([`sigv4`], [`credentials`]); user operations are unsigned, as on AWS.
+//! * **Operations** ([`ops`]) are synchronous functions over the [`store`], which serialises them
+//!   behind one mutex, persists every change atomically to `<data>/state.json` and rolls back on
+//!   a panic or a failed write.
+//! * **Sign-in** follows Cognito exactly: SRP-6a via [`cognito_srp`] (PASSWORD_VERIFIER with no
+//!   Session, a single-use SECRET_BLOCK that expires, strict TIMESTAMP), SECRET_HASH wherever
+//!   Cognito checks it, `PreventUserExistenceErrors`, `ExplicitAuthFlows`, user status checks only
+//!   after the password is proven, NEW_PASSWORD_REQUIRED for administrator-created users.
+//! * **Tokens** ([`jwt`]): RS256 JWTs with Cognito's claims, one RSA-2048 key per pool served as a
+//!   JWKS, issuer `<endpoint>/<poolId>`. Refresh tokens are opaque and tied to a session whose
+//!   revocation (RevokeToken, GlobalSignOut) cuts off every token minted from it.
+//! * **Time** comes from an injected [`Clock`], so tests can expire codes, challenges, tokens and
+//!   signatures by moving a [`ManualClock`].
+//!
+//! # Security notes
+//!
+//! * Passwords are never stored or logged: sign-up turns them into an SRP verifier at once.
+//!   Verification codes are stored as salted hashes, refresh tokens as SHA-256 digests; codes
+//!   are compared in constant time and locked after five wrong attempts.
+//! * Every secret travels in a redacted newtype ([`secrets`]); request values are never echoed in
+//!   errors or logs.
+//! * The data directory is 0700 and its secret-bearing files 0600: `state.json` (app-client
+//!   secrets, RSA signing keys, verifiers), `credentials` (admin key), `outbox.jsonl` (codes and
+//!   temporary passwords in plain text: it stands in for the user's mailbox).
+//! * It is a development and test tool: it listens on whatever address it is given, speaks plain
+//!   HTTP, and should be bound to loopback.
+
+pub mod challenges;
+pub mod clock;
+pub mod codes;
+pub mod config;
+pub mod credentials;
+pub mod demo;
+pub mod error;
+pub mod files;
+pub mod ids;
+pub mod jwt;
+pub mod model;
+pub mod ops;
+pub mod outbox;
+pub mod protocol;
+pub mod secrets;
+pub mod server;
+pub mod sigv4;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::LocalCloudConfig;
+pub use credentials::AdminCredentials;
+pub use demo::DemoSetup;
+pub use error::{CognitoError, ErrorKind, LocalCloudError};
+pub use secrets::SecretAccessKey;
+
+use files::DataPaths;
+use server::App;
+use store::Store;
+
+/// A local cloud serving in a background task.
+#[derive(Debug)]
+pub struct RunningLocalCloud {
+    local_addr: SocketAddr,
+    endpoint: String,
+    demo: DemoSetup,
+    admin: AdminCredentials,
+    shutdown: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+impl RunningLocalCloud {
+    /// The base URL of every service: `http://127.0.0.1:PORT`.
+    pub fn endpoint(&self) -> String {
+        self.endpoint.clone()
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The demo backend and where its client config was written.
+    pub fn demo(&self) -> &DemoSetup {
+        &self.demo
+    }
+
+    /// The admin key that signs Create*/Describe*/List*/Admin* calls.
+    pub fn admin_credentials(&self) -> &AdminCredentials {
+        &self.admin
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish, and returns when done.
+    pub async fn shutdown(self) {
+        // The receiver is gone only if the server already stopped; either way, we then wait.
+        let _ = self.shutdown.send(());
+        let _ = self.task.await;
+    }
+
+    /// Serves until the server task ends (it does not end on its own).
+    pub async fn wait(self) {
+        let _keep_serving = self.shutdown;
+        let _ = self.task.await;
+    }
+}
+
+/// The endpoint clients should use for a bound address (an unspecified IP means loopback).
+fn endpoint_for(addr: SocketAddr) -> String {
+    let mut addr = addr;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(match addr {
+            SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    format!("http://{addr}")
+}
+
+/// Starts a local cloud: binds `config.addr`, loads or creates the state in `config.data_dir`,
+/// provisions the demo backend on first start, rewrites `<data>/coffer.toml`, and serves in a
+/// tokio task.
+pub async fn start(config: LocalCloudConfig) -> Result<RunningLocalCloud, LocalCloudError> {
+    let paths = DataPaths::new(&config.data_dir);
+    let store = Arc::new(Store::open(paths.clone())?);
+    let admin = AdminCredentials::load_or_create(&paths)?;
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| LocalCloudError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+    let local_addr = listener
+        .local_addr()
+        .map_err(|source| LocalCloudError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+    let endpoint = endpoint_for(local_addr);
+
+    let demo_ids = demo::ensure_demo(&store, &config.region, config.clock.now())?;
+    let demo = demo::write_client_config(&paths, &config.region, &demo_ids, &endpoint)?;
+    credentials::write_aws_config(&paths, &config.region, &endpoint)?;
+    tracing::info!(
+        endpoint = %endpoint,
+        client_config = %demo.config_path.display(),
+        credentials = %paths.credentials.display(),
+        "local cloud listening"
+    );
+
+    let app = Arc::new(App {
+        store,
+        admin: admin.clone(),
+        region: config.region.clone(),
+        endpoint: endpoint.clone(),
+        clock: Arc::clone(&config.clock),
+    });
+    let (shutdown, stop) = oneshot::channel::<()>();
+    let router = server::router(app);
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = stop.await;
+            })
+            .await;
+        if let Err(err) = served {
+            tracing::error!(error = %err, "the local cloud stopped serving");
+        }
+    });
+    Ok(RunningLocalCloud {
+        local_addr,
+        endpoint,
+        demo,
+        admin,
+        shutdown,
+        task,
+    })
+}

@@ -111,10 +111,11 @@ impl Outbox {
                     if line.trim().is_empty() {
                         continue;
                     }
-                    let message = serde_json::from_str(&line).map_err(|_| LocalCloudError::CorruptData {
-                        path: path.to_owned(),
-                        reason: format!("line {} is not an outbox message", index + 1),
-                    })?;
+                    let message =
+                        serde_json::from_str(&line).map_err(|_| LocalCloudError::CorruptData {
+                            path: path.to_owned(),
+                            reason: format!("line {} is not an outbox message", index + 1),
+                        })?;
                     messages.push(message);
                 }
             }
@@ -133,7 +134,11 @@ impl Outbox {
     }
 
     /// Delivers an e-mail: appends it to the file and the in-memory list.
-    pub fn send(&mut self, delivery: Delivery<'_>, now: OffsetDateTime) -> Result<(), CognitoError> {
+    pub fn send(
+        &mut self,
+        delivery: Delivery<'_>,
+        now: OffsetDateTime,
+    ) -> Result<(), CognitoError> {
         let message = OutboxMessage {
             time: now.format(&Rfc3339).map_err(|_| CognitoError::internal())?,
             user_pool_id: delivery.user_pool_id.to_owned(),

@@ -75,7 +75,11 @@ fn parse_authorization(value: &str) -> Result<Authorization<'_>, CognitoError> {
     let rest = value
         .strip_prefix(ALGORITHM)
         .filter(|rest| rest.starts_with(' '))
-        .ok_or_else(|| incomplete(format!("Unsupported signing algorithm; expected {ALGORITHM}.")))?;
+        .ok_or_else(|| {
+            incomplete(format!(
+                "Unsupported signing algorithm; expected {ALGORITHM}."
+            ))
+        })?;
     let (mut credential, mut signed_headers, mut signature) = (None, None, None);
     for part in rest.split(',') {
         let (name, value) = part.trim().split_once('=').unwrap_or((part.trim(), ""));
@@ -105,7 +109,8 @@ fn parse_authorization(value: &str) -> Result<Authorization<'_>, CognitoError> {
         signature.unwrap_or_default(),
     );
     let scope: Vec<&str> = credential.split('/').collect();
-    let [access_key_id, scope_date, scope_region, scope_service, scope_terminator] = scope[..] else {
+    let [access_key_id, scope_date, scope_region, scope_service, scope_terminator] = scope[..]
+    else {
         return Err(incomplete(format!(
             "Credential should have exactly 5 parts: <access key>/<date>/<region>/<service>/aws4_request; it has {}.",
             scope.len()
@@ -124,7 +129,9 @@ fn parse_authorization(value: &str) -> Result<Authorization<'_>, CognitoError> {
 
 fn parse_amz_date(value: &str) -> Option<OffsetDateTime> {
     let format = format_description!("[year][month][day]T[hour][minute][second]Z");
-    PrimitiveDateTime::parse(value, format).ok().map(PrimitiveDateTime::assume_utc)
+    PrimitiveDateTime::parse(value, format)
+        .ok()
+        .map(PrimitiveDateTime::assume_utc)
 }
 
 fn format_amz_date(t: OffsetDateTime) -> String {
@@ -167,8 +174,11 @@ pub fn verify(
         .get("x-amz-date")
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."))?;
-    let signed_at = parse_amz_date(date_value)
-        .ok_or_else(|| incomplete(format!("Date must be in ISO-8601 'basic format'. Got '{date_value}'.")))?;
+    let signed_at = parse_amz_date(date_value).ok_or_else(|| {
+        incomplete(format!(
+            "Date must be in ISO-8601 'basic format'. Got '{date_value}'."
+        ))
+    })?;
     if signed_at < now - MAX_SKEW {
         return Err(invalid(format!(
             "Signature expired: {} is now earlier than {} ({} - 5 min.)",
@@ -290,7 +300,9 @@ mod tests {
     fn admin() -> AdminCredentials {
         AdminCredentials {
             access_key_id: "AKIAEXAMPLE000000000".into(),
-            secret_access_key: SecretAccessKey::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into()),
+            secret_access_key: SecretAccessKey::new(
+                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(),
+            ),
         }
     }
 
@@ -302,9 +314,18 @@ mod tests {
     fn signed_headers(secret: &str, at: OffsetDateTime, body: &[u8]) -> HeaderMap {
         let mut headers = HeaderMap::new();
         headers.insert("host", "127.0.0.1:4566".parse().expect("valid"));
-        headers.insert("content-type", "application/x-amz-json-1.1".parse().expect("valid"));
-        headers.insert("x-amz-target", "AWSCognitoIdentityProviderService.ListUserPools".parse().expect("valid"));
-        let identity: Identity = Credentials::new("AKIAEXAMPLE000000000", secret, None, None, "test").into();
+        headers.insert(
+            "content-type",
+            "application/x-amz-json-1.1".parse().expect("valid"),
+        );
+        headers.insert(
+            "x-amz-target",
+            "AWSCognitoIdentityProviderService.ListUserPools"
+                .parse()
+                .expect("valid"),
+        );
+        let identity: Identity =
+            Credentials::new("AKIAEXAMPLE000000000", secret, None, None, "test").into();
         let params = SigningParams::builder()
             .identity(&identity)
             .region("us-east-1")
@@ -356,13 +377,25 @@ mod tests {
         assert_eq!(err.kind, ErrorKind::InvalidSignature);
 
         let right = signed_headers(admin().secret_access_key.expose(), now(), body);
-        let err = verify(&admin(), "us-east-1", now(), parts(&right, br#"{"MaxResults":60}"#))
-            .expect_err("tampered body");
+        let err = verify(
+            &admin(),
+            "us-east-1",
+            now(),
+            parts(&right, br#"{"MaxResults":60}"#),
+        )
+        .expect_err("tampered body");
         assert_eq!(err.kind, ErrorKind::InvalidSignature);
 
-        let err = verify(&admin(), "us-east-1", now() + Duration::from_secs(301), parts(&right, body))
-            .expect_err("too old");
-        assert!(err.message.starts_with("Signature expired: 20240102T030405Z is now earlier than"));
+        let err = verify(
+            &admin(),
+            "us-east-1",
+            now() + Duration::from_secs(301),
+            parts(&right, body),
+        )
+        .expect_err("too old");
+        assert!(err
+            .message
+            .starts_with("Signature expired: 20240102T030405Z is now earlier than"));
 
         let err = verify(&admin(), "eu-west-1", now(), parts(&right, body)).expect_err("region");
         assert_eq!(err.kind, ErrorKind::InvalidSignature);
@@ -381,9 +414,13 @@ mod tests {
             .expect("signed")
             .replace("AKIAEXAMPLE000000000", "AKIAOTHER00000000000");
         headers.insert("authorization", forged.parse().expect("valid"));
-        let err = verify(&admin(), "us-east-1", now(), parts(&headers, b"")).expect_err("unknown key");
+        let err =
+            verify(&admin(), "us-east-1", now(), parts(&headers, b"")).expect_err("unknown key");
         assert_eq!(err.kind, ErrorKind::UnrecognizedClient);
-        assert_eq!(err.message, "The security token included in the request is invalid.");
+        assert_eq!(
+            err.message,
+            "The security token included in the request is invalid."
+        );
     }
 
     #[test]
@@ -395,8 +432,10 @@ mod tests {
         assert_eq!(parsed.access_key_id, "AKID");
         assert_eq!(parsed.signed_headers, vec!["host", "x-amz-date"]);
         assert_eq!(parsed.signature, "abc");
-        let err = parse_authorization("AWS4-HMAC-SHA256 Credential=AKID/20240102/us-east-1/cognito-idp/aws4_request")
-            .expect_err("incomplete");
+        let err = parse_authorization(
+            "AWS4-HMAC-SHA256 Credential=AKID/20240102/us-east-1/cognito-idp/aws4_request",
+        )
+        .expect_err("incomplete");
         assert_eq!(err.kind, ErrorKind::IncompleteSignature);
     }
 }

@@ -79,7 +79,10 @@ impl Store {
     }
 
     /// Runs `op` with exclusive access, then persists whatever it changed.
-    pub fn run<T>(&self, op: impl FnOnce(&mut Inner) -> Result<T, CognitoError>) -> Result<T, CognitoError> {
+    pub fn run<T>(
+        &self,
+        op: impl FnOnce(&mut Inner) -> Result<T, CognitoError>,
+    ) -> Result<T, CognitoError> {
         // The mutex cannot be poisoned: panics are caught below while it is held.
         let mut locked = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         let result = match catch_unwind(AssertUnwindSafe(|| op(&mut locked.inner))) {
@@ -100,8 +103,20 @@ impl Store {
         }
     }
 
+    /// Runs a read-only `op` (it may fill caches, but must not change the persistent state).
+    pub fn inspect<T>(&self, op: impl FnOnce(&mut Inner) -> T) -> Result<T, CognitoError> {
+        let mut locked = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        catch_unwind(AssertUnwindSafe(|| op(&mut locked.inner))).map_err(|_| {
+            tracing::error!("a read-only operation panicked");
+            CognitoError::internal()
+        })
+    }
+
     /// Like [`Self::run`] for start-up work, reporting persistence failures as such.
-    pub fn run_startup<T>(&self, op: impl FnOnce(&mut Inner) -> Result<T, LocalCloudError>) -> Result<T, LocalCloudError> {
+    pub fn run_startup<T>(
+        &self,
+        op: impl FnOnce(&mut Inner) -> Result<T, LocalCloudError>,
+    ) -> Result<T, LocalCloudError> {
         let mut locked = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         let value = op(&mut locked.inner)?;
         self.persist(&mut locked)?;
@@ -109,9 +124,11 @@ impl Store {
     }
 
     fn persist(&self, locked: &mut Locked) -> Result<(), LocalCloudError> {
-        let bytes = serde_json::to_vec_pretty(&locked.inner.state).map_err(|_| LocalCloudError::CorruptData {
-            path: self.paths.state.clone(),
-            reason: "state cannot be serialised".into(),
+        let bytes = serde_json::to_vec_pretty(&locked.inner.state).map_err(|_| {
+            LocalCloudError::CorruptData {
+                path: self.paths.state.clone(),
+                reason: "state cannot be serialised".into(),
+            }
         })?;
         if bytes != locked.persisted {
             write_atomically(&self.paths.state, &bytes, Visibility::Private)?;
@@ -142,8 +159,13 @@ fn parse_state(paths: &DataPaths, bytes: &[u8]) -> Result<State, LocalCloudError
         path: paths.state.clone(),
         reason,
     };
-    let state: State = serde_json::from_slice(bytes)
-        .map_err(|e| corrupt(format!("unreadable at line {}, column {}", e.line(), e.column())))?;
+    let state: State = serde_json::from_slice(bytes).map_err(|e| {
+        corrupt(format!(
+            "unreadable at line {}, column {}",
+            e.line(),
+            e.column()
+        ))
+    })?;
     if state.format_version != STATE_FORMAT_VERSION {
         return Err(corrupt(format!(
             "format version {} (this build reads {STATE_FORMAT_VERSION})",
@@ -151,4 +173,62 @@ fn parse_state(paths: &DataPaths, bytes: &[u8]) -> Result<State, LocalCloudError
         )));
     }
     Ok(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::DemoIds;
+
+    fn demo(id: &str) -> Option<DemoIds> {
+        Some(DemoIds {
+            user_pool_id: id.into(),
+            client_id: "c".into(),
+        })
+    }
+
+    #[test]
+    fn changes_persist_and_a_panic_rolls_back_without_poisoning() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(DataPaths::new(dir.path())).expect("opens");
+        store
+            .run(|inner| {
+                inner.state.demo = demo("kept");
+                Ok(())
+            })
+            .expect("runs");
+        let on_disk = std::fs::read_to_string(dir.path().join("state.json")).expect("written");
+        assert!(on_disk.contains("kept"));
+
+        let result = store.run::<()>(|inner| {
+            inner.state.demo = demo("half-done");
+            panic!("a bug in an operation");
+        });
+        assert_eq!(
+            result.expect_err("panicked").kind,
+            crate::error::ErrorKind::InternalError
+        );
+        let seen = store
+            .run(|inner| Ok(inner.state.demo.clone()))
+            .expect("still usable");
+        assert_eq!(seen.map(|d| d.user_pool_id).as_deref(), Some("kept"));
+
+        let reopened = Store::open(DataPaths::new(dir.path())).expect("reopens");
+        let seen = reopened
+            .run(|inner| Ok(inner.state.demo.clone()))
+            .expect("runs");
+        assert_eq!(seen.map(|d| d.user_pool_id).as_deref(), Some("kept"));
+    }
+
+    #[test]
+    fn a_state_file_from_another_version_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("state.json"),
+            r#"{"format_version": 99, "pools": {}, "demo": null}"#,
+        )
+        .expect("writes");
+        let err = Store::open(DataPaths::new(dir.path())).expect_err("refused");
+        assert_eq!(err.code(), "corrupt_data");
+    }
 }

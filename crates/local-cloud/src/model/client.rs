@@ -23,7 +23,11 @@ const NEW_STYLE_FLOWS: [&str; 6] = [
     "ALLOW_REFRESH_TOKEN_AUTH",
     "ALLOW_USER_AUTH",
 ];
-const LEGACY_FLOWS: [&str; 3] = ["ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH"];
+const LEGACY_FLOWS: [&str; 3] = [
+    "ADMIN_NO_SRP_AUTH",
+    "CUSTOM_AUTH_FLOW_ONLY",
+    "USER_PASSWORD_AUTH",
+];
 
 /// A sign-in flow an app client may or may not allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,9 +136,18 @@ pub struct TokenValidity {
 impl Default for TokenValidity {
     fn default() -> Self {
         Self {
-            access: Lifetime { value: 1, unit: TimeUnit::Hours },
-            id: Lifetime { value: 1, unit: TimeUnit::Hours },
-            refresh: Lifetime { value: 30, unit: TimeUnit::Days },
+            access: Lifetime {
+                value: 1,
+                unit: TimeUnit::Hours,
+            },
+            id: Lifetime {
+                value: 1,
+                unit: TimeUnit::Hours,
+            },
+            refresh: Lifetime {
+                value: 30,
+                unit: TimeUnit::Days,
+            },
         }
     }
 }
@@ -304,8 +317,13 @@ mod tests {
     #[test]
     fn token_validity_ranges() {
         assert!(TokenValidity::default().validate().is_ok());
-        let mut short = TokenValidity::default();
-        short.access = Lifetime { value: 1, unit: TimeUnit::Minutes };
+        let short = TokenValidity {
+            access: Lifetime {
+                value: 1,
+                unit: TimeUnit::Minutes,
+            },
+            ..TokenValidity::default()
+        };
         assert!(short.validate().is_err());
     }
 }

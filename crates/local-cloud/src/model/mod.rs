@@ -6,6 +6,7 @@
 //! hash of a code) or a [`crate::secrets::PersistedSecret`] the emulator cannot work without.
 
 pub mod client;
+pub mod password_policy;
 pub mod pool;
 pub mod session;
 pub mod user;
@@ -15,7 +16,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use client::{AppClient, AuthFlow, TokenValidity};
-pub use pool::{PasswordPolicy, UserPool};
+pub use password_policy::PasswordPolicy;
+pub use pool::UserPool;
 pub use session::AuthSession;
 pub use user::{User, UserStatus};
 

@@ -96,7 +96,7 @@ pub fn check_shape(member: &str, password: &str) -> Result<(), CognitoError> {
         .next()
         .zip(password.chars().last())
         .is_some_and(|(first, last)| !first.is_whitespace() && !last.is_whitespace());
-    if len < 2 || len > MAX_PASSWORD_LEN || !edges_ok {
+    if !(2..=MAX_PASSWORD_LEN).contains(&len) || !edges_ok {
         return Err(CognitoError::constraint(
             member,
             "Member must satisfy regular expression pattern: ^[\\S]+.*[\\S]+$",
@@ -119,12 +119,42 @@ mod tests {
     #[test]
     fn default_policy_matches_cognito() {
         assert_eq!(refusal("Abcdef1!"), None);
-        assert_eq!(refusal("Ab1!"), Some("Password did not conform with policy: Password not long enough".into()));
-        assert_eq!(refusal("ABCDEFG1!"), Some("Password did not conform with policy: Password must have lowercase characters".into()));
-        assert_eq!(refusal("abcdefg1!"), Some("Password did not conform with policy: Password must have uppercase characters".into()));
-        assert_eq!(refusal("Abcdefgh!"), Some("Password did not conform with policy: Password must have numeric characters".into()));
-        assert_eq!(refusal("Abcdefgh1"), Some("Password did not conform with policy: Password must have symbol characters".into()));
-        assert_eq!(refusal("Abcd efg1"), None, "an inner space counts as a symbol");
+        assert_eq!(
+            refusal("Ab1!"),
+            Some("Password did not conform with policy: Password not long enough".into())
+        );
+        assert_eq!(
+            refusal("ABCDEFG1!"),
+            Some(
+                "Password did not conform with policy: Password must have lowercase characters"
+                    .into()
+            )
+        );
+        assert_eq!(
+            refusal("abcdefg1!"),
+            Some(
+                "Password did not conform with policy: Password must have uppercase characters"
+                    .into()
+            )
+        );
+        assert_eq!(
+            refusal("Abcdefgh!"),
+            Some(
+                "Password did not conform with policy: Password must have numeric characters"
+                    .into()
+            )
+        );
+        assert_eq!(
+            refusal("Abcdefgh1"),
+            Some(
+                "Password did not conform with policy: Password must have symbol characters".into()
+            )
+        );
+        assert_eq!(
+            refusal("Abcd efg1"),
+            None,
+            "an inner space counts as a symbol"
+        );
     }
 
     #[test]

@@ -57,7 +57,10 @@ impl UserPool {
 
     /// The ARN AWS would give this pool (account id zeroed).
     pub fn arn(&self, region: &str) -> String {
-        format!("arn:aws:cognito-idp:{region}:000000000000:userpool/{}", self.id)
+        format!(
+            "arn:aws:cognito-idp:{region}:000000000000:userpool/{}",
+            self.id
+        )
     }
 
     fn same_name(&self, a: &str, b: &str) -> bool {
@@ -100,7 +103,8 @@ impl UserPool {
 
     /// Like [`Self::find_user_mut`] but answering `UserNotFoundException`.
     pub fn user_mut(&mut self, name: &str) -> Result<&mut User, CognitoError> {
-        self.find_user_mut(name).ok_or_else(CognitoError::user_not_found)
+        self.find_user_mut(name)
+            .ok_or_else(CognitoError::user_not_found)
     }
 
     /// The app client `client_id`, or `ResourceNotFoundException`.

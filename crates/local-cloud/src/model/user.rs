@@ -103,7 +103,11 @@ impl User {
     /// All attributes as `(name, value)` pairs, `sub` first, as Cognito lists them.
     pub fn attribute_list(&self) -> Vec<(&str, &str)> {
         std::iter::once(("sub", self.sub.as_str()))
-            .chain(self.attributes.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .chain(
+                self.attributes
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str())),
+            )
             .collect()
     }
 }

@@ -47,9 +47,9 @@ pub fn required_param<'m>(
     params: &'m std::collections::BTreeMap<String, SecretString>,
     name: &str,
 ) -> Result<&'m SecretString, CognitoError> {
-    params
-        .get(name)
-        .ok_or_else(|| CognitoError::invalid_parameter(format!("Missing required parameter {name}")))
+    params.get(name).ok_or_else(|| {
+        CognitoError::invalid_parameter(format!("Missing required parameter {name}"))
+    })
 }
 
 /// Checks a `SECRET_HASH` for `username` when the client has a secret (no-op otherwise).
@@ -79,9 +79,12 @@ pub fn check_secret_hash(
 pub fn client_secret_matches(client: &AppClient, provided: Option<&SecretString>) -> bool {
     match (&client.secret, provided) {
         (None, _) => true,
-        (Some(secret), Some(provided)) => {
-            bool::from(secret.expose().as_bytes().ct_eq(provided.expose().as_bytes()))
-        }
+        (Some(secret), Some(provided)) => bool::from(
+            secret
+                .expose()
+                .as_bytes()
+                .ct_eq(provided.expose().as_bytes()),
+        ),
         (Some(_), None) => false,
     }
 }
@@ -89,7 +92,12 @@ pub fn client_secret_matches(client: &AppClient, provided: Option<&SecretString>
 /// Validates a username: 1–128 characters, no whitespace or control characters.
 pub fn check_username(username: &str) -> Result<(), CognitoError> {
     let len = username.chars().count();
-    if len == 0 || len > 128 || username.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if len == 0
+        || len > 128
+        || username
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+    {
         return Err(CognitoError::constraint(
             "username",
             "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",

@@ -218,11 +218,17 @@ pub fn create_pool(
 }
 
 /// CreateUserPool.
-pub fn create_user_pool(ctx: &mut Ctx<'_>, req: CreateUserPoolRequest) -> Result<UserPoolResponse, CognitoError> {
+pub fn create_user_pool(
+    ctx: &mut Ctx<'_>,
+    req: CreateUserPoolRequest,
+) -> Result<UserPoolResponse, CognitoError> {
     let name = required(req.pool_name, "PoolName")?;
     let name_len = name.chars().count();
     if name_len == 0 || name_len > 128 {
-        return Err(CognitoError::constraint("poolName", "Member must have length between 1 and 128"));
+        return Err(CognitoError::constraint(
+            "poolName",
+            "Member must have length between 1 and 128",
+        ));
     }
     if req.alias_attributes.as_ref().is_some_and(|a| !a.is_empty()) {
         return Err(unsupported("AliasAttributes"));
@@ -257,7 +263,13 @@ pub fn create_user_pool(ctx: &mut Ctx<'_>, req: CreateUserPoolRequest) -> Result
         tracing::error!(error = %err, "cannot generate a signing key");
         CognitoError::internal()
     })?;
-    let id = create_pool(&mut ctx.inner.state, ctx.region, ctx.now, settings, signing_key);
+    let id = create_pool(
+        &mut ctx.inner.state,
+        ctx.region,
+        ctx.now,
+        settings,
+        signing_key,
+    );
     let pool = ctx.inner.state.pool(&id)?;
     tracing::info!(user_pool_id = %id, "user pool created");
     Ok(UserPoolResponse {
@@ -273,7 +285,10 @@ pub struct DescribeUserPoolRequest {
 }
 
 /// DescribeUserPool.
-pub fn describe_user_pool(ctx: &mut Ctx<'_>, req: DescribeUserPoolRequest) -> Result<UserPoolResponse, CognitoError> {
+pub fn describe_user_pool(
+    ctx: &mut Ctx<'_>,
+    req: DescribeUserPoolRequest,
+) -> Result<UserPoolResponse, CognitoError> {
     let pool_id = required(req.user_pool_id, "UserPoolId")?;
     let pool = ctx.inner.state.pool(&pool_id)?;
     Ok(UserPoolResponse {
@@ -343,7 +358,10 @@ pub fn next_token(last_key: &str) -> String {
 }
 
 /// ListUserPools.
-pub fn list_user_pools(ctx: &mut Ctx<'_>, req: ListUserPoolsRequest) -> Result<ListUserPoolsResponse, CognitoError> {
+pub fn list_user_pools(
+    ctx: &mut Ctx<'_>,
+    req: ListUserPoolsRequest,
+) -> Result<ListUserPoolsResponse, CognitoError> {
     let limit = page_size(req.max_results, true)?;
     let after = after_key(req.next_token.as_deref())?;
     let mut pools = ctx

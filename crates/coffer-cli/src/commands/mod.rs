@@ -1,0 +1,47 @@
+//! One module per command group; each command is a few lines over `coffer_core`.
+
+mod account;
+mod local_cloud;
+mod session;
+
+use std::io::Write;
+use std::sync::Arc;
+
+use coffer_core::{Client, Config, KeyringStore};
+
+use crate::cli::{Cli, Command};
+use crate::failure::Failure;
+
+/// Runs the parsed command.
+pub async fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::LocalCloud(args) => local_cloud::run(args).await,
+        Command::SignUp(args) => account::sign_up(&client(&cli.config)?, args).await,
+        Command::ConfirmSignUp(args) => account::confirm_sign_up(&client(&cli.config)?, args).await,
+        Command::ResendCode(args) => account::resend_code(&client(&cli.config)?, args).await,
+        Command::SignIn(args) => session::sign_in(&client(&cli.config)?, args).await,
+        Command::Whoami(args) => session::whoami(&client(&cli.config)?, args).await,
+        Command::Refresh => session::refresh(&client(&cli.config)?).await,
+        Command::SignOut(args) => session::sign_out(&client(&cli.config)?, args).await,
+    }
+}
+
+/// The client for the located config, keeping tokens in the OS keychain.
+fn client(explicit_config: &Option<std::path::PathBuf>) -> Result<Client, Failure> {
+    let (config, found) =
+        Config::load(explicit_config.as_deref()).map_err(coffer_core::Error::from)?;
+    tracing::info!(path = %found.path.display(), origin = %found.origin, "using config");
+    Ok(Client::new(config, Arc::new(KeyringStore::new()))?)
+}
+
+/// Writes a line to stdout, reporting a broken pipe as a failure instead of panicking.
+fn say(text: impl std::fmt::Display) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{text}").map_err(Failure::Output)
+}
+
+/// RFC 3339 form of a time, for output.
+fn format_time(at: time::OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
+}

@@ -1,0 +1,74 @@
+//! `sign-in`, `whoami`, `refresh`, `sign-out`.
+
+use coffer_core::{Client, SignInStep};
+
+use super::{format_time, say};
+use crate::cli::{SignInArgs, SignOutArgs, WhoamiArgs};
+use crate::failure::Failure;
+use crate::input::{self, PasswordSource};
+
+pub async fn sign_in(client: &Client, args: SignInArgs) -> Result<(), Failure> {
+    // Fail before asking for a password whose result could not be kept.
+    client.check_store().await?;
+    let password = input::read_password(PasswordSource::from_flag(args.password_stdin), false)?;
+    let verifier = client.sign_in(args.username.as_str()).start().await?;
+    match verifier.answer(&password).await? {
+        SignInStep::Done(session) => {
+            let who = session.whoami();
+            say(format_args!(
+                "Signed in as {} (valid until {}).",
+                who.email.as_deref().unwrap_or(&who.username),
+                format_time(who.expires_at)
+            ))
+        }
+        SignInStep::Unsupported { challenge } => Err(Failure::UnsupportedChallenge { challenge }),
+        // SignInStep is non-exhaustive: a newer core may add steps this CLI does not know.
+        _ => Err(Failure::UnsupportedChallenge {
+            challenge: "unknown".to_owned(),
+        }),
+    }
+}
+
+pub async fn whoami(client: &Client, args: WhoamiArgs) -> Result<(), Failure> {
+    let who = client.whoami().await?;
+    if args.json {
+        let json = serde_json::json!({
+            "username": who.username,
+            "sub": who.sub,
+            "email": who.email,
+            "identity_id": who.identity_id,
+            "expires_at": format_time(who.expires_at),
+        });
+        say(json)
+    } else {
+        say(format_args!("username:    {}", who.username))?;
+        say(format_args!("sub:         {}", who.sub))?;
+        say(format_args!(
+            "email:       {}",
+            who.email.as_deref().unwrap_or("-")
+        ))?;
+        say(format_args!(
+            "identity id: {}",
+            who.identity_id.as_deref().unwrap_or("(not known yet)")
+        ))?;
+        say(format_args!("expires:     {}", format_time(who.expires_at)))
+    }
+}
+
+pub async fn refresh(client: &Client) -> Result<(), Failure> {
+    let session = client.refresh().await?;
+    say(format_args!(
+        "Tokens refreshed (valid until {}).",
+        format_time(session.expires_at())
+    ))
+}
+
+pub async fn sign_out(client: &Client, args: SignOutArgs) -> Result<(), Failure> {
+    if args.global {
+        client.global_sign_out().await?;
+        say("Signed out on every device.")
+    } else {
+        client.sign_out().await?;
+        say("Signed out.")
+    }
+}

@@ -1,0 +1,201 @@
+//! How a failed command ends: one line on stderr (`error: …`, with a hint where one helps) and
+//! an exit status that scripts can rely on (listed in `coffer --help`).
+
+use std::error::Error as StdError;
+use std::process::ExitCode;
+
+use coffer_core::Error as CoreError;
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// An error from the Coffer client.
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    /// A password or code could not be read.
+    #[error("{0}")]
+    Input(String),
+    /// Sign-in stopped at a challenge this version cannot answer.
+    #[error("sign-in needs the {challenge} step, which this version of coffer cannot answer yet")]
+    UnsupportedChallenge { challenge: String },
+    /// The local cloud could not start or stopped with an error.
+    #[error("the local cloud failed")]
+    LocalCloud(#[source] local_cloud::LocalCloudError),
+    /// No platform data directory for the default `--data`.
+    #[error("no home directory to keep the local cloud's data in; pass --data DIR")]
+    NoDataDir,
+    /// Writing the output failed (e.g. a closed pipe).
+    #[error("cannot write the output")]
+    Output(#[source] std::io::Error),
+}
+
+/// Exit statuses (also in the `--help` text; keep them stable).
+pub mod exit {
+    pub const OTHER: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const CONFIG: u8 = 3;
+    pub const SIGN_IN_REFUSED: u8 = 4;
+    pub const REQUEST_REJECTED: u8 = 5;
+    pub const NOT_SIGNED_IN: u8 = 6;
+    pub const KEYCHAIN: u8 = 7;
+    pub const UNREACHABLE: u8 = 8;
+    pub const RATE_LIMITED: u8 = 9;
+    pub const LOCAL_CLOUD: u8 = 10;
+}
+
+impl Failure {
+    /// The exit status for this failure's class.
+    pub fn exit_status(&self) -> u8 {
+        match self {
+            Self::Core(error) => core_exit_status(error),
+            Self::Input(_) => exit::USAGE,
+            Self::UnsupportedChallenge { .. } => exit::SIGN_IN_REFUSED,
+            Self::LocalCloud(_) | Self::NoDataDir => exit::LOCAL_CLOUD,
+            Self::Output(_) => exit::OTHER,
+        }
+    }
+
+    /// The single line printed on stderr.
+    pub fn render(&self) -> String {
+        let mut line = format!("error: {self}");
+        if let Some(cause) = self.cause() {
+            line.push_str(": ");
+            line.push_str(&cause);
+        }
+        if let Some(hint) = self.hint() {
+            line.push_str(" (");
+            line.push_str(&hint);
+            line.push(')');
+        }
+        // One line, whatever the messages contain.
+        line.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// The innermost cause, for the failures where it tells the user something
+    /// (connection refused, address in use).
+    fn cause(&self) -> Option<String> {
+        let with_useful_cause: &dyn StdError = match self {
+            Self::Core(CoreError::EndpointUnreachable { source, .. }) => source.as_ref(),
+            Self::LocalCloud(error) => error,
+            Self::Output(error) => error,
+            _ => return None,
+        };
+        let mut innermost = with_useful_cause;
+        while let Some(next) = innermost.source() {
+            innermost = next;
+        }
+        Some(innermost.to_string())
+    }
+
+    fn hint(&self) -> Option<String> {
+        let Self::Core(error) = self else {
+            return match self {
+                Self::LocalCloud(_) => {
+                    Some("is another local cloud running? pass --addr to use another port".into())
+                }
+                _ => None,
+            };
+        };
+        let hint = match error {
+            CoreError::NotSignedIn | CoreError::SessionExpired | CoreError::TokenRevoked => {
+                "run `coffer sign-in --username NAME`"
+            }
+            CoreError::UserNotConfirmed => {
+                "run `coffer confirm-sign-up --username NAME`, or `coffer resend-code` for a new code"
+            }
+            CoreError::ExpiredCode => "run `coffer resend-code --username NAME`",
+            CoreError::Store(coffer_core::StoreError::KeychainUnavailable { .. }) => {
+                "coffer keeps tokens only in the OS keychain; on Linux, run a Secret Service such as gnome-keyring in this session"
+            }
+            CoreError::EndpointUnreachable { endpoint, .. } if is_loopback(endpoint) => {
+                "is `coffer local-cloud` running?"
+            }
+            _ => return None,
+        };
+        Some(hint.to_owned())
+    }
+}
+
+fn is_loopback(endpoint: &str) -> bool {
+    let host = endpoint
+        .split("://")
+        .nth(1)
+        .unwrap_or(endpoint)
+        .trim_start_matches('[');
+    host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("::1")
+}
+
+fn core_exit_status(error: &CoreError) -> u8 {
+    match error {
+        CoreError::Config(_) => exit::CONFIG,
+        CoreError::WrongUsernameOrPassword
+        | CoreError::UserNotConfirmed
+        | CoreError::UserNotFound
+        | CoreError::UserDisabled
+        | CoreError::PasswordResetRequired
+        | CoreError::ClientSecretMismatch => exit::SIGN_IN_REFUSED,
+        CoreError::CodeMismatch
+        | CoreError::ExpiredCode
+        | CoreError::UsernameExists
+        | CoreError::InvalidPassword { .. }
+        | CoreError::InvalidParameter { .. } => exit::REQUEST_REJECTED,
+        CoreError::NotSignedIn
+        | CoreError::SessionExpired
+        | CoreError::TokenRevoked
+        | CoreError::Token(_) => exit::NOT_SIGNED_IN,
+        CoreError::Store(_) => exit::KEYCHAIN,
+        CoreError::EndpointUnreachable { .. } => exit::UNREACHABLE,
+        CoreError::TooManyRequests => exit::RATE_LIMITED,
+        _ => exit::OTHER,
+    }
+}
+
+/// Prints the failure and returns the exit status.
+pub fn report(failure: &Failure) -> ExitCode {
+    eprintln!("{}", failure.render());
+    ExitCode::from(failure.exit_status())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_one_line_with_hint() {
+        let failure = Failure::Core(CoreError::NotSignedIn);
+        assert_eq!(
+            failure.render(),
+            "error: not signed in (run `coffer sign-in --username NAME`)"
+        );
+        assert_eq!(failure.exit_status(), exit::NOT_SIGNED_IN);
+    }
+
+    #[test]
+    fn unreachable_loopback_names_the_cause_and_suggests_the_local_cloud() {
+        let source: Box<dyn StdError + Send + Sync> = Box::new(std::io::Error::new(
+            std::io::ErrorKind::ConnectionRefused,
+            "Connection refused",
+        ));
+        let failure = Failure::Core(CoreError::EndpointUnreachable {
+            endpoint: "http://127.0.0.1:9".into(),
+            source,
+        });
+        let line = failure.render();
+        assert_eq!(
+            line,
+            "error: cannot reach http://127.0.0.1:9: Connection refused (is `coffer local-cloud` running?)"
+        );
+        assert_eq!(failure.exit_status(), exit::UNREACHABLE);
+    }
+
+    #[test]
+    fn classes_have_distinct_statuses() {
+        assert_eq!(
+            Failure::Core(CoreError::WrongUsernameOrPassword).exit_status(),
+            4
+        );
+        assert_eq!(Failure::Core(CoreError::CodeMismatch).exit_status(), 5);
+        assert_eq!(Failure::Input("x".into()).exit_status(), 2);
+        assert_eq!(Failure::Core(CoreError::TooManyRequests).exit_status(), 9);
+    }
+}

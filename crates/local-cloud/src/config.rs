@@ -1,0 +1,45 @@
+//! How to start a local cloud.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::clock::{Clock, SystemClock};
+
+/// The region a local cloud claims to be in unless told otherwise.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// Settings for [`crate::start`].
+#[derive(Clone)]
+pub struct LocalCloudConfig {
+    /// Where to listen (port 0 picks a free port).
+    pub addr: SocketAddr,
+    /// Where state, credentials, the outbox and the demo client config live.
+    pub data_dir: PathBuf,
+    /// The region pools are created in and SigV4 scopes must name.
+    pub region: String,
+    /// The clock every expiry is measured by.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl LocalCloudConfig {
+    /// Listen on `addr`, keep data in `data_dir`, region `us-east-1`, system clock.
+    pub fn new(addr: SocketAddr, data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            addr,
+            data_dir: data_dir.into(),
+            region: DEFAULT_REGION.to_owned(),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl std::fmt::Debug for LocalCloudConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalCloudConfig")
+            .field("addr", &self.addr)
+            .field("data_dir", &self.data_dir)
+            .field("region", &self.region)
+            .finish_non_exhaustive()
+    }
+}

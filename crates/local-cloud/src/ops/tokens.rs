@@ -1,0 +1,357 @@
+//! Token issuance and the token operations: GetUser, GetTokensFromRefreshToken, RevokeToken.
+//!
+//! Each successful sign-in opens an [`AuthSession`]: a fresh `origin_jti`, a 256-bit random
+//! refresh token (base64url) of which only the SHA-256 is stored, and its expiry. Access and ID
+//! tokens minted from it carry its `origin_jti`; refreshing mints new ones under the same
+//! `origin_jti` (no refresh-token rotation). An access token is honoured only while its session
+//! exists and is not revoked, which is how RevokeToken and GlobalSignOut take effect at once.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::wire::{attributes_of, AttributeOut, AuthenticationResult, Empty};
+use super::{client_secret_matches, required, Ctx};
+use crate::error::{CognitoError, ErrorKind};
+use crate::ids;
+use crate::jwt::{self, AccessClaims};
+use crate::model::session::refresh_token_digest;
+use crate::model::AuthSession;
+use crate::secrets::SecretString;
+use crate::store::Inner;
+
+/// The scope of every access token from the user-pool API.
+pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
+/// Bytes of randomness in a refresh token.
+const REFRESH_TOKEN_BYTES: usize = 32;
+
+struct Minted {
+    access_token: String,
+    id_token: String,
+    expires_in: u64,
+    expires_by: OffsetDateTime,
+}
+
+/// Mints an access and an ID token for `username` under session `origin_jti`.
+fn mint(
+    ctx: &mut Ctx<'_>,
+    pool_id: &str,
+    client_id: &str,
+    username: &str,
+    origin_jti: &str,
+    auth_time: OffsetDateTime,
+) -> Result<Minted, CognitoError> {
+    let Inner { state, keys, .. } = &mut *ctx.inner;
+    let pool = state.pool(pool_id)?;
+    let client = pool.client(client_id)?;
+    let user = pool
+        .users
+        .get(username)
+        .ok_or_else(CognitoError::user_not_found)?;
+    let key = keys.get(pool_id, &pool.signing_key)?;
+    let iss = jwt::issuer(ctx.endpoint, pool_id);
+    let now = ctx.now;
+    let access_life = client.token_validity.access.duration();
+    let id_life = client.token_validity.id.duration();
+    let access_exp = now + access_life;
+    let id_exp = now + id_life;
+
+    let access = AccessClaims {
+        sub: user.sub.clone(),
+        iss: iss.clone(),
+        client_id: client_id.to_owned(),
+        origin_jti: origin_jti.to_owned(),
+        event_id: uuid::Uuid::new_v4().to_string(),
+        token_use: "access".to_owned(),
+        scope: ADMIN_SCOPE.to_owned(),
+        auth_time: auth_time.unix_timestamp(),
+        exp: access_exp.unix_timestamp(),
+        iat: now.unix_timestamp(),
+        jti: uuid::Uuid::new_v4().to_string(),
+        username: user.username.clone(),
+    };
+
+    let mut id = serde_json::Map::new();
+    for (name, value) in user.attribute_list() {
+        let value = match name {
+            "email_verified" | "phone_number_verified" => serde_json::Value::Bool(value == "true"),
+            _ => serde_json::Value::String(value.to_owned()),
+        };
+        id.insert(name.to_owned(), value);
+    }
+    let mut put = |name: &str, value: serde_json::Value| {
+        id.insert(name.to_owned(), value);
+    };
+    put("iss", iss.into());
+    put("cognito:username", user.username.clone().into());
+    put("origin_jti", origin_jti.into());
+    put("aud", client_id.into());
+    put("event_id", uuid::Uuid::new_v4().to_string().into());
+    put("token_use", "id".into());
+    put("auth_time", auth_time.unix_timestamp().into());
+    put("exp", id_exp.unix_timestamp().into());
+    put("iat", now.unix_timestamp().into());
+    put("jti", uuid::Uuid::new_v4().to_string().into());
+
+    Ok(Minted {
+        access_token: key.sign(&access)?,
+        id_token: key.sign(&id)?,
+        expires_in: access_life.as_secs(),
+        expires_by: access_exp.max(id_exp),
+    })
+}
+
+/// Signs `username` in through `client_id`: opens a session and returns all three tokens.
+pub fn start_session(
+    ctx: &mut Ctx<'_>,
+    pool_id: &str,
+    client_id: &str,
+    username: &str,
+) -> Result<AuthenticationResult, CognitoError> {
+    let now = ctx.now;
+    let origin_jti = uuid::Uuid::new_v4().to_string();
+    let minted = mint(ctx, pool_id, client_id, username, &origin_jti, now)?;
+    let refresh_token = ids::opaque_token(REFRESH_TOKEN_BYTES);
+    let pool = ctx.inner.state.pool_mut(pool_id)?;
+    let refresh_life = pool.client(client_id)?.token_validity.refresh.duration();
+    pool.prune_sessions(now);
+    pool.sessions.insert(
+        origin_jti.clone(),
+        AuthSession {
+            origin_jti,
+            client_id: client_id.to_owned(),
+            username: username.to_owned(),
+            refresh_token_sha256: refresh_token_digest(&refresh_token),
+            auth_time: now,
+            refresh_expires_at: now + refresh_life,
+            tokens_expire_by: minted.expires_by,
+            revoked_at: None,
+        },
+    );
+    tracing::info!(user_pool_id = %pool_id, client_id = %client_id, username = %username, "signed in");
+    Ok(AuthenticationResult {
+        access_token: minted.access_token,
+        expires_in: minted.expires_in,
+        token_type: "Bearer",
+        refresh_token: Some(refresh_token),
+        id_token: minted.id_token,
+    })
+}
+
+/// The session a refresh token belongs to, checked for client, revocation and expiry.
+/// Returns the session's `origin_jti` and username.
+fn live_session_of_refresh_token(
+    ctx: &Ctx<'_>,
+    pool_id: &str,
+    client_id: &str,
+    refresh_token: &str,
+) -> Result<(String, String), CognitoError> {
+    let invalid = || CognitoError::not_authorized("Invalid Refresh Token");
+    let digest = refresh_token_digest(refresh_token);
+    let pool = ctx.inner.state.pool(pool_id)?;
+    let session = pool
+        .sessions
+        .values()
+        .find(|s| s.refresh_token_sha256 == digest)
+        .ok_or_else(invalid)?;
+    if session.client_id != client_id {
+        return Err(invalid());
+    }
+    if session.is_revoked() {
+        return Err(CognitoError::not_authorized(
+            "Refresh Token has been revoked",
+        ));
+    }
+    if ctx.now >= session.refresh_expires_at {
+        return Err(CognitoError::not_authorized("Refresh Token has expired"));
+    }
+    let user = pool.users.get(&session.username).ok_or_else(invalid)?;
+    if !user.enabled {
+        return Err(CognitoError::not_authorized("User is disabled."));
+    }
+    Ok((session.origin_jti.clone(), session.username.clone()))
+}
+
+/// Mints fresh access and ID tokens from a refresh token. `check_secret` is given the internal
+/// username (REFRESH_TOKEN_AUTH checks the SECRET_HASH against it).
+pub fn refresh(
+    ctx: &mut Ctx<'_>,
+    pool_id: &str,
+    client_id: &str,
+    refresh_token: &SecretString,
+    check_secret: impl FnOnce(&str) -> Result<(), CognitoError>,
+) -> Result<AuthenticationResult, CognitoError> {
+    let (origin_jti, username) =
+        live_session_of_refresh_token(ctx, pool_id, client_id, refresh_token.expose())?;
+    check_secret(&username)?;
+    let auth_time = ctx.inner.state.pool(pool_id)?.sessions[&origin_jti].auth_time;
+    let minted = mint(ctx, pool_id, client_id, &username, &origin_jti, auth_time)?;
+    if let Some(session) = ctx
+        .inner
+        .state
+        .pool_mut(pool_id)?
+        .sessions
+        .get_mut(&origin_jti)
+    {
+        session.tokens_expire_by = session.tokens_expire_by.max(minted.expires_by);
+    }
+    Ok(AuthenticationResult {
+        access_token: minted.access_token,
+        expires_in: minted.expires_in,
+        token_type: "Bearer",
+        refresh_token: None,
+        id_token: minted.id_token,
+    })
+}
+
+/// Verifies an access token (signature, issuer, use, expiry, revocation, user).
+/// Returns the pool id and the internal username.
+pub fn authenticate_access_token(
+    ctx: &mut Ctx<'_>,
+    token: &SecretString,
+) -> Result<(String, String), CognitoError> {
+    let Inner { state, keys, .. } = &mut *ctx.inner;
+    let (pool_id, claims) =
+        jwt::verify_access_token(token.expose(), ctx.now, ctx.endpoint, |kid| {
+            let pool_id = state.pool_id_of_kid(kid)?;
+            let record = &state.pools.get(&pool_id)?.signing_key;
+            keys.get(&pool_id, record).ok().map(|key| (pool_id, key))
+        })?;
+    let pool = state.pool(&pool_id)?;
+    let revoked = pool
+        .sessions
+        .get(&claims.origin_jti)
+        .is_none_or(|s| s.is_revoked() || s.username != claims.username);
+    if revoked {
+        return Err(CognitoError::not_authorized(
+            "Access Token has been revoked",
+        ));
+    }
+    let user = pool
+        .users
+        .get(&claims.username)
+        .ok_or_else(CognitoError::user_not_found)?;
+    if !user.enabled {
+        return Err(CognitoError::not_authorized("User is disabled."));
+    }
+    Ok((pool_id, claims.username))
+}
+
+/// GetUser request.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetUserRequest {
+    access_token: Option<SecretString>,
+}
+
+/// GetUser response.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetUserResponse {
+    username: String,
+    user_attributes: Vec<AttributeOut>,
+}
+
+/// GetUser.
+pub fn get_user(ctx: &mut Ctx<'_>, req: GetUserRequest) -> Result<GetUserResponse, CognitoError> {
+    let token = required(req.access_token, "AccessToken")?;
+    let (pool_id, username) = authenticate_access_token(ctx, &token)?;
+    let user = ctx
+        .inner
+        .state
+        .pool(&pool_id)?
+        .users
+        .get(&username)
+        .ok_or_else(CognitoError::user_not_found)?;
+    Ok(GetUserResponse {
+        username: user.username.clone(),
+        user_attributes: attributes_of(user),
+    })
+}
+
+/// GetTokensFromRefreshToken request.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetTokensFromRefreshTokenRequest {
+    refresh_token: Option<SecretString>,
+    client_id: Option<String>,
+    client_secret: Option<SecretString>,
+}
+
+/// `{"AuthenticationResult": …}`.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TokensResponse {
+    authentication_result: AuthenticationResult,
+}
+
+/// GetTokensFromRefreshToken.
+pub fn get_tokens_from_refresh_token(
+    ctx: &mut Ctx<'_>,
+    req: GetTokensFromRefreshTokenRequest,
+) -> Result<TokensResponse, CognitoError> {
+    let refresh_token = required(req.refresh_token, "RefreshToken")?;
+    let client_id = required(req.client_id, "ClientId")?;
+    let pool_id = ctx.inner.state.pool_id_of_client(&client_id)?;
+    let client = ctx.inner.state.pool(&pool_id)?.client(&client_id)?;
+    if !client_secret_matches(client, req.client_secret.as_ref()) {
+        return Err(CognitoError::secret_hash_mismatch(&client_id));
+    }
+    let result = refresh(ctx, &pool_id, &client_id, &refresh_token, |_| Ok(()))?;
+    Ok(TokensResponse {
+        authentication_result: result,
+    })
+}
+
+/// RevokeToken request.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RevokeTokenRequest {
+    token: Option<SecretString>,
+    client_id: Option<String>,
+    client_secret: Option<SecretString>,
+}
+
+/// RevokeToken: revokes a refresh token and every access/ID token minted from it.
+pub fn revoke_token(ctx: &mut Ctx<'_>, req: RevokeTokenRequest) -> Result<Empty, CognitoError> {
+    let token = required(req.token, "Token")?;
+    let client_id = required(req.client_id, "ClientId")?;
+    let now = ctx.now;
+    let pool_id = ctx.inner.state.pool_id_of_client(&client_id)?;
+    let pool = ctx.inner.state.pool_mut(&pool_id)?;
+    let client = pool.client(&client_id)?;
+    if !client_secret_matches(client, req.client_secret.as_ref()) {
+        return Err(CognitoError::new(
+            ErrorKind::Unauthorized,
+            format!("Invalid client secret for client {client_id}"),
+        ));
+    }
+    if !client.enable_token_revocation {
+        return Err(CognitoError::new(
+            ErrorKind::UnsupportedOperation,
+            "Token revocation is not enabled for this client.",
+        ));
+    }
+    if token.expose().split('.').count() == 3 {
+        return Err(CognitoError::new(
+            ErrorKind::UnsupportedTokenType,
+            "Unsupported token type",
+        ));
+    }
+    let digest = refresh_token_digest(token.expose());
+    // As in RFC 7009, an unknown token is not an error: there is nothing left to revoke.
+    if let Some(session) = pool
+        .sessions
+        .values_mut()
+        .find(|s| s.refresh_token_sha256 == digest)
+    {
+        if session.client_id != client_id {
+            return Err(CognitoError::new(
+                ErrorKind::Unauthorized,
+                "The token was not issued to this client.",
+            ));
+        }
+        session.revoked_at.get_or_insert(now);
+        tracing::info!(user_pool_id = %pool_id, username = %session.username, "refresh token revoked");
+    }
+    Ok(Empty {})
+}

@@ -1,0 +1,244 @@
+//! The HTTP server: routes, body limit, panic isolation, CORS, and AWS-shaped error rendering.
+//!
+//! Routes (one listener serves them all):
+//! * `POST /` — the Cognito user-pool API (AWS JSON 1.1, see [`crate::protocol`]).
+//! * `GET /<poolId>/.well-known/jwks.json` and `…/openid-configuration` — token verification
+//!   keys and OIDC discovery, at `<issuer>/.well-known/…` as on AWS.
+//! * `GET /_local/outbox` — every message sent, oldest first; `GET /_local/health` — liveness.
+//!
+//! Robustness: bodies over 1 MiB are refused with 413 before being buffered; a panic anywhere in
+//! a request becomes a 500 `InternalErrorException` for that request only (tower-http's
+//! `CatchPanic` around the router, and the store's own unwind guard around each operation).
+//! Logs name the operation, the outcome and the request id, never a body.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{Any, CorsLayer};
+
+use crate::clock::Clock;
+use crate::credentials::AdminCredentials;
+use crate::error::{CognitoError, ErrorKind};
+use crate::jwt;
+use crate::protocol;
+use crate::store::Store;
+
+/// The largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+const JSON_1_1: &str = "application/x-amz-json-1.1";
+
+/// What every handler shares.
+pub struct App {
+    /// The store.
+    pub store: Arc<Store>,
+    /// The admin key SigV4 signatures are checked against.
+    pub admin: AdminCredentials,
+    /// The region of this local cloud.
+    pub region: String,
+    /// `http://127.0.0.1:PORT`.
+    pub endpoint: String,
+    /// The injected clock.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// Builds the router.
+pub fn router(app: Arc<App>) -> Router {
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([http::Method::GET, http::Method::POST, http::Method::OPTIONS])
+        .allow_headers(Any)
+        .expose_headers([
+            header::HeaderName::from_static("x-amzn-requestid"),
+            header::HeaderName::from_static("x-amzn-errortype"),
+            header::HeaderName::from_static("x-amzn-errormessage"),
+        ]);
+    Router::new()
+        .route("/", post(api))
+        .route("/_local/health", get(health))
+        .route("/_local/outbox", get(outbox))
+        .route("/{pool_id}/.well-known/jwks.json", get(jwks))
+        .route(
+            "/{pool_id}/.well-known/openid-configuration",
+            get(openid_configuration),
+        )
+        .fallback(not_found)
+        .with_state(app)
+        .layer(cors)
+        .layer(CatchPanicLayer::custom(panic_response))
+}
+
+/// Renders a [`CognitoError`] the way AWS JSON 1.1 services do.
+pub fn error_response(err: &CognitoError, request_id: &str) -> Response {
+    let body = serde_json::json!({ "__type": err.kind.wire_name(), "message": err.message });
+    let mut response = (err.kind.status(), body.to_string()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_1_1));
+    headers.insert(
+        "x-amzn-errortype",
+        HeaderValue::from_static(err.kind.wire_name()),
+    );
+    if let Ok(message) = HeaderValue::from_str(&err.message) {
+        headers.insert("x-amzn-errormessage", message);
+    }
+    if let Ok(id) = HeaderValue::from_str(request_id) {
+        headers.insert("x-amzn-requestid", id);
+    }
+    response
+}
+
+fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    error_response(&CognitoError::internal(), &uuid::Uuid::new_v4().to_string())
+}
+
+async fn api(State(app): State<Arc<App>>, request: Request<Body>) -> Response {
+    let started = Instant::now();
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let (parts, body) = request.into_parts();
+    let body = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(body) => body,
+        Err(err) => {
+            let too_large = std::error::Error::source(&err)
+                .is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
+            let err = if too_large {
+                CognitoError::new(
+                    ErrorKind::RequestEntityTooLarge,
+                    format!("Request body exceeds {MAX_BODY_BYTES} bytes"),
+                )
+            } else {
+                CognitoError::new(
+                    ErrorKind::Serialization,
+                    "The request body could not be read.",
+                )
+            };
+            tracing::info!(request_id, error = err.kind.wire_name(), "request refused");
+            return error_response(&err, &request_id);
+        }
+    };
+    let (op, result) = protocol::handle(Arc::clone(&app), &parts, body).await;
+    let op_name = op.map_or("unknown", |op| op.name());
+    let elapsed_ms = started.elapsed().as_millis();
+    match result {
+        Ok(body) => {
+            tracing::info!(request_id, operation = op_name, elapsed_ms, "ok");
+            let mut response = (StatusCode::OK, body).into_response();
+            let headers = response.headers_mut();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_1_1));
+            if let Ok(id) = HeaderValue::from_str(&request_id) {
+                headers.insert("x-amzn-requestid", id);
+            }
+            response
+        }
+        Err(err) => {
+            if err.kind == ErrorKind::InternalError {
+                tracing::error!(
+                    request_id,
+                    operation = op_name,
+                    elapsed_ms,
+                    "internal error"
+                );
+            } else {
+                tracing::info!(
+                    request_id,
+                    operation = op_name,
+                    elapsed_ms,
+                    error = err.kind.wire_name(),
+                    "refused"
+                );
+            }
+            error_response(&err, &request_id)
+        }
+    }
+}
+
+async fn health() -> impl IntoResponse {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn outbox(State(app): State<Arc<App>>) -> Response {
+    let store = Arc::clone(&app.store);
+    let messages = tokio::task::spawn_blocking(move || {
+        store.inspect(|inner| inner.outbox.messages().to_vec())
+    })
+    .await;
+    match messages {
+        Ok(Ok(messages)) => Json(messages).into_response(),
+        _ => error_response(&CognitoError::internal(), &uuid::Uuid::new_v4().to_string()),
+    }
+}
+
+fn pool_missing(pool_id: &str) -> Response {
+    let mut response = error_response(
+        &CognitoError::pool_not_found(pool_id),
+        &uuid::Uuid::new_v4().to_string(),
+    );
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
+}
+
+async fn jwks(State(app): State<Arc<App>>, Path(pool_id): Path<String>) -> Response {
+    let store = Arc::clone(&app.store);
+    let id = pool_id.clone();
+    let key = tokio::task::spawn_blocking(move || {
+        store
+            .inspect(|inner| {
+                let record = inner.state.pool(&id)?.signing_key.clone();
+                inner.keys.get(&id, &record)
+            })
+            .and_then(|key| key)
+    })
+    .await;
+    match key {
+        Ok(Ok(key)) => Json(serde_json::json!({ "keys": [key.jwk()] })).into_response(),
+        Ok(Err(err)) if err.kind == ErrorKind::ResourceNotFound => pool_missing(&pool_id),
+        _ => error_response(&CognitoError::internal(), &uuid::Uuid::new_v4().to_string()),
+    }
+}
+
+async fn openid_configuration(
+    State(app): State<Arc<App>>,
+    Path(pool_id): Path<String>,
+) -> Response {
+    let store = Arc::clone(&app.store);
+    let id = pool_id.clone();
+    let exists = tokio::task::spawn_blocking(move || {
+        store
+            .inspect(|inner| inner.state.pool(&id).map(|_| ()))
+            .and_then(|found| found)
+    })
+    .await;
+    match exists {
+        Ok(Ok(())) => {
+            let issuer = jwt::issuer(&app.endpoint, &pool_id);
+            Json(serde_json::json!({
+                "issuer": issuer,
+                "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
+                "response_types_supported": ["code", "token"],
+                "subject_types_supported": ["public"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "scopes_supported": ["openid", "email", "phone", "profile"],
+                "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+                "claims_supported": ["sub", "email", "email_verified", "cognito:username", "iss", "aud", "exp", "iat", "auth_time", "token_use"],
+            }))
+            .into_response()
+        }
+        Ok(Err(_)) => pool_missing(&pool_id),
+        Err(_) => error_response(&CognitoError::internal(), &uuid::Uuid::new_v4().to_string()),
+    }
+}
+
+async fn not_found() -> Response {
+    let mut response = error_response(
+        &CognitoError::new(ErrorKind::UnknownOperation, "No such resource."),
+        &uuid::Uuid::new_v4().to_string(),
+    );
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
+}

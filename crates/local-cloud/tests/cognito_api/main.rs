@@ -1,0 +1,17 @@
+//! Integration tests: the local cloud over real loopback HTTP, driven with raw AWS JSON 1.1
+//! requests (reqwest), SigV4 signed with `aws-sigv4` where AWS requires it, and with the
+//! official Rust SDK. One test binary, one module per area.
+
+mod support;
+
+mod admin_api;
+mod concurrency;
+mod new_password;
+mod persistence;
+mod protocol_errors;
+mod sdk_interop;
+mod secret_clients;
+mod sign_up_and_sign_in;
+mod srp_challenge;
+mod tokens;
+mod user_existence;
