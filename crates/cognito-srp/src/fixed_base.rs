@@ -1,24 +1,50 @@
-//! g^e for secret e, fast: a Lim–Lee comb over precomputed powers of the fixed base g.
+//! g^e for secret e, in constant time and with almost no precomputation.
 //!
-//! The comb splits an exponent of up to `ROWS * spacing` bits into `ROWS` rows of `spacing`
-//! bits and reads it column by column: per column one squaring, one constant-time table lookup
-//! and one multiplication. A 1024-bit exponent thus costs 2·171 operations instead of the
-//! ~1290 of a 4-bit windowed exponentiation; a 256-bit one costs 2·43 instead of ~330.
+//! Two methods, chosen by the exponent's *public* bit bound:
 //!
-//! Each table holds the 64 products of subsets of g^(2^(spacing·r)), r < 6 (24 KiB), and is
-//! built once per process on first use — about 910 (long) and 270 (short) multiplications,
-//! some 3.5 ms and 1 ms here — then shared read-only. Exponents longer than the long comb fall
-//! back to crypto-bigint's windowed `pow_bounded_exp`.
+//! - **Up to 384 bits** — every exponent of g a sign-in uses: x (256 bits, for v and for S),
+//!   the server's b (256) and a generated client a (384) — a Lim–Lee comb over a table of
+//!   powers of g. The comb splits the exponent into `ROWS` rows of `spacing` bits and reads it
+//!   column by column: per column one squaring, one constant-time table lookup and one
+//!   multiplication. A 384-bit exponent costs 2·64 operations instead of the ~480 of a 4-bit
+//!   windowed exponentiation; a 256-bit one 2·43 instead of ~330.
+//! - **Longer** (a caller's own 128-byte a, as in the published vectors) — a left-to-right
+//!   binary ladder in which "multiply by g" is a modular doubling, since g = 2: one squaring
+//!   and one cheap doubling per bit, and no table at all.
 //!
-//! Constant time: the column index is gathered from the secret bits with shifts and masks at
-//! public positions, and every lookup reads all 64 entries (`ct_assign`), so neither branches
-//! nor memory addresses depend on the exponent. Only the public bound decides the loop length.
+//! # Precomputation, and why so little
+//!
+//! The `coffer` CLI is a one-shot process, so what a user pays is the *first* sign-in of a
+//! process. A comb table holds the 64 products of subsets of its row bases g^(2^(spacing·r)),
+//! r < 6 (24 KiB). Deriving the row bases takes (ROWS - 1)·spacing squarings — as much as the
+//! exponentiation the comb then saves — so they are written out as constants
+//! (`fixed_base/row_bases.rs`, checked by a test). What remains is 57 multiplications per
+//! table, about 0.15 ms, done on first use and then shared read-only by the whole process.
+//!
+//! Alternatives measured, for one client sign-in with a 48-byte a (see `lib.rs`, Performance):
+//! the doubling ladder for every exponent needs no table but costs ~640 squarings where the
+//! combs need ~210 operations, which puts a warm sign-in above 3 ms; combs whose row bases are
+//! computed at run time cost ~1.4 ms more on the first sign-in; and tables evaluated by the
+//! compiler (`const fn`) would save the last 0.3 ms of a first sign-in at the price of about
+//! 2 s of compile time per build of this crate.
+//!
+//! # Constant time
+//!
+//! Exponent bits are read with shifts and masks at public positions. The comb gathers a column's
+//! bits into an index and every lookup reads all 64 entries (`ct_assign`); the ladder always
+//! computes the doubling and keeps it with a constant-time select. Neither branches nor memory
+//! addresses depend on the exponent; only the public bound chooses the method and loop length.
+
+mod row_bases;
 
 use std::sync::LazyLock;
 
 use crypto_bigint::{Choice, CtAssign, Limb, U3072};
 
-use crate::group::{generator, Element, N_BITS};
+use crate::group::{generator, Element, G, N_BITS};
+
+// The ladder's "multiply by g" is a doubling: it is only correct for g = 2.
+const _: () = assert!(G == 2, "pow_g_by_doubling assumes g = 2");
 
 /// Rows of the comb; the tables have 2^ROWS entries (64 × 384 bytes = 24 KiB each).
 const ROWS: u32 = 6;
@@ -26,22 +52,44 @@ const ENTRIES: usize = 1 << ROWS;
 
 /// Spacing for exponents up to 258 bits: x (for v and for S) and b.
 const SHORT_SPACING: u32 = 43;
-/// Spacing for exponents up to 1026 bits: a (128 bytes).
-const LONG_SPACING: u32 = 171;
+/// Spacing for exponents up to 384 bits: a generated a (48 bytes).
+const MEDIUM_SPACING: u32 = 64;
 
-static SHORT_COMB: LazyLock<Comb> = LazyLock::new(|| Comb::new(SHORT_SPACING));
-static LONG_COMB: LazyLock<Comb> = LazyLock::new(|| Comb::new(LONG_SPACING));
+static SHORT_COMB: LazyLock<Comb> =
+    LazyLock::new(|| Comb::new(SHORT_SPACING, &row_bases::SPACING_43));
+static MEDIUM_COMB: LazyLock<Comb> =
+    LazyLock::new(|| Comb::new(MEDIUM_SPACING, &row_bases::SPACING_64));
 
 /// g^exponent mod N, where `exponent < 2^bits` and `bits` is public.
 pub(crate) fn pow_g(exponent: &U3072, bits: u32) -> Element {
-    debug_assert!(bits <= N_BITS);
+    debug_assert!(bits <= N_BITS && exponent.bit_width_vartime() <= bits);
     if bits <= SHORT_SPACING * ROWS {
         SHORT_COMB.pow(exponent)
-    } else if bits <= LONG_SPACING * ROWS {
-        LONG_COMB.pow(exponent)
+    } else if bits <= MEDIUM_SPACING * ROWS {
+        MEDIUM_COMB.pow(exponent)
     } else {
-        generator().pow_bounded_exp(exponent, bits)
+        pow_g_by_doubling(exponent, bits)
     }
+}
+
+/// g^exponent for `exponent < 2^bits`, left to right: per bit, square, then double exactly
+/// when the bit is set (g = 2, so multiplying by g is a modular doubling).
+fn pow_g_by_doubling(exponent: &U3072, bits: u32) -> Element {
+    let limbs = exponent.as_limbs();
+    let mut acc = Element::ONE;
+    for position in (0..bits).rev() {
+        acc = acc.square();
+        let doubled = acc.double();
+        acc.ct_assign(&doubled, Choice::from_u64_lsb(secret_bit(limbs, position)));
+    }
+    acc
+}
+
+/// Bit `position` (public) of the integer in `limbs` (secret), as 0 or 1, without a branch
+/// or a secret-dependent address.
+fn secret_bit(limbs: &[Limb], position: u32) -> u64 {
+    let limb = limbs[(position / Limb::BITS) as usize];
+    (limb.0 >> (position % Limb::BITS)) & 1
 }
 
 struct Comb {
@@ -51,16 +99,21 @@ struct Comb {
 }
 
 impl Comb {
-    fn new(spacing: u32) -> Self {
-        // Everything here is public (powers of g), so variable-time squaring is fine.
-        let mut row_bases = [generator(); ROWS as usize];
-        for r in 1..ROWS as usize {
-            row_bases[r] = row_bases[r - 1].square_repeat_vartime(spacing);
+    /// The table from `row_bases[r - 1]` = g^(2^(spacing·r)), r = 1..ROWS, as plain integers.
+    fn new(spacing: u32, row_bases: &[U3072; ROWS as usize - 1]) -> Self {
+        let mut bases = [generator(); ROWS as usize];
+        for (base, value) in bases[1..].iter_mut().zip(row_bases) {
+            *base = Element::new(value);
         }
         let mut table = Box::new([Element::ONE; ENTRIES]);
         for s in 1..ENTRIES {
             let lowest_row = s.trailing_zeros() as usize;
-            table[s] = table[s & (s - 1)].mul(&row_bases[lowest_row]);
+            let rest = s & (s - 1);
+            table[s] = if rest == 0 {
+                bases[lowest_row]
+            } else {
+                table[rest].mul(&bases[lowest_row])
+            };
         }
         Self { spacing, table }
     }
@@ -75,10 +128,7 @@ impl Comb {
             }
             let mut index = 0u32;
             for row in 0..ROWS {
-                // Public position, secret bit.
-                let position = row * self.spacing + column;
-                let limb = limbs[(position / Limb::BITS) as usize];
-                let bit = (limb.0 >> (position % Limb::BITS)) & 1;
+                let bit = secret_bit(limbs, row * self.spacing + column);
                 index |= (bit as u32) << row;
             }
             acc = acc.mul(&self.lookup(index));
@@ -110,15 +160,62 @@ mod tests {
     }
 
     #[test]
-    fn combs_agree_with_plain_exponentiation() {
-        // Patterns that hit every row and column, at and just under each comb's capacity.
+    fn every_method_agrees_with_plain_exponentiation() {
+        // Patterns that hit every row and column, at and just past each method's capacity.
         let ones = U3072::MAX;
-        for bits in [1, 64, 255, 256, 258, 259, 700, 1024, 1026, 1027, 2000, 3072] {
+        let alternating = U3072::from_be_hex(&"a5".repeat(384));
+        for bits in [
+            1, 64, 255, 256, 258, 259, 300, 383, 384, 385, 700, 1024, 1025, 2000, 3072,
+        ] {
             check(ones.shr_vartime(N_BITS - bits), bits);
-            let alternating = U3072::from_be_hex(&"a5".repeat(384)).shr_vartime(N_BITS - bits);
-            check(alternating, bits);
+            check(alternating.shr_vartime(N_BITS - bits), bits);
         }
         check(U3072::ZERO, 256);
+        check(U3072::ZERO, 384);
+        check(U3072::ZERO, 1024);
+        check(U3072::ONE, 384);
         check(U3072::ONE, 1024);
+    }
+
+    #[test]
+    fn exponents_shorter_than_their_bound_are_not_cut() {
+        // A 384-bit bound with only low bits set, and a long bound with only the top bit.
+        check(U3072::from_u64(0xdead_beef), 384);
+        check(U3072::ONE.shl_vartime(1023), 1024);
+        check(U3072::ONE.shl_vartime(383), 384);
+    }
+
+    #[test]
+    fn row_bases_are_the_powers_of_g_they_claim() {
+        for (spacing, row_bases) in [
+            (SHORT_SPACING, &row_bases::SPACING_43),
+            (MEDIUM_SPACING, &row_bases::SPACING_64),
+        ] {
+            let mut power = generator();
+            for (r, constant) in row_bases.iter().enumerate() {
+                power = power.square_repeat_vartime(spacing);
+                assert_eq!(&power.retrieve(), constant, "g^(2^({spacing}·{}))", r + 1);
+            }
+        }
+    }
+
+    #[test]
+    fn comb_tables_hold_the_subset_products() {
+        let comb = Comb::new(MEDIUM_SPACING, &row_bases::SPACING_64);
+        for s in [0usize, 1, 2, 0b101, 0b110_000, ENTRIES - 1] {
+            // table[s] = g^(Σ 2^(64·r)) over the bits r of s.
+            let mut exponent = U3072::ZERO;
+            for r in 0..ROWS {
+                if s >> r & 1 == 1 {
+                    exponent = exponent.wrapping_add(&U3072::ONE.shl_vartime(MEDIUM_SPACING * r));
+                }
+            }
+            assert_eq!(
+                comb.table[s].retrieve(),
+                generator().pow_vartime(&exponent).retrieve(),
+                "entry {s:#b}"
+            );
+            assert_eq!(comb.lookup(s as u32).retrieve(), comb.table[s].retrieve());
+        }
     }
 }

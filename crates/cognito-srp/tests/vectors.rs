@@ -638,6 +638,75 @@ fn generated_user_vectors() {
     r.finish("generated user vectors", 40);
 }
 
+/// A client with a freshly generated (48-byte) a signs in to the server state of every
+/// generated user vector — the same SALT, b and SRP_B that pycognito and
+/// amazon-cognito-identity-js agree on with their 128-byte a.
+#[test]
+fn generated_client_signs_in_to_every_vector_server() {
+    let v = vectors();
+    let list = v["generated_vectors"]["user"]
+        .as_array()
+        .expect("generated user vectors");
+    let mut r = Report::default();
+    for vector in list {
+        let id = s(vector, "id");
+        let identity = Identity::User {
+            pool_name: s(vector, "pool_name"),
+            user_id_for_srp: s(vector, "user_id_for_srp"),
+        };
+        let password = s(vector, "password");
+        let verifier = Verifier::new(identity, password, &bytes(s(vector, "SALT")));
+        let b = bytes(s(vector, "b_hex"));
+        let Some(server) = r.ok(
+            id,
+            "server",
+            ServerEphemeral::from_private_bytes(&verifier, &b),
+        ) else {
+            continue;
+        };
+        r.eq(id, "SRP_B", server.srp_b_hex(), norm(s(vector, "SRP_B")));
+        let client = ClientEphemeral::generate(&mut rand_core::OsRng);
+        let (block, now) = (s(vector, "SECRET_BLOCK"), OffsetDateTime::now_utc());
+        let claim = client.password_claim(
+            identity,
+            password,
+            s(vector, "SALT"),
+            s(vector, "SRP_B"),
+            block,
+            now,
+        );
+        let key = server.session_key(&verifier, &client.srp_a_hex());
+        if let (Some(claim), Some(key)) = (r.ok(id, "claim", claim), r.ok(id, "server key", key)) {
+            r.eq(
+                id,
+                "server verifies the generated client's claim",
+                key.verify(identity, block, &claim.timestamp, &claim.signature_b64),
+                Ok(()),
+            );
+        }
+        let wrong = client.password_claim(
+            identity,
+            "not the password",
+            s(vector, "SALT"),
+            s(vector, "SRP_B"),
+            block,
+            now,
+        );
+        if let (Some(wrong), Ok(key)) = (
+            r.ok(id, "wrong claim", wrong),
+            server.session_key(&verifier, &client.srp_a_hex()),
+        ) {
+            r.eq(
+                id,
+                "server refuses a wrong password",
+                key.verify(identity, block, &wrong.timestamp, &wrong.signature_b64),
+                Err(SrpError::BadSignature),
+            );
+        }
+    }
+    r.finish("generated client against vector servers", 6);
+}
+
 #[test]
 fn generated_device_vectors() {
     let v = vectors();
