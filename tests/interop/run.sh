@@ -20,8 +20,8 @@ python3 -m pytest -q tests/interop 2>&1 | tee "$python_log"
 python_status=${PIPESTATUS[0]}
 
 echo
-echo "== node --test tests/interop/test_js_srp.test.mjs"
-node --test tests/interop/test_js_srp.test.mjs 2>&1 | tee "$node_log"
+echo "== node --test tests/interop/*.test.mjs"
+node --test tests/interop/*.test.mjs 2>&1 | tee "$node_log"
 node_status=${PIPESTATUS[0]}
 
 echo

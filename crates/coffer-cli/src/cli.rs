@@ -11,8 +11,9 @@ Config: --config FILE, else $COFFER_CONFIG, else coffer.toml in the platform con
 else the local cloud's demo config (written by `coffer local-cloud`).
 
 Secrets: passwords are read from a hidden prompt, or from one line of stdin with \
---password-stdin; confirmation codes from a prompt, or one line of stdin when stdin is not a \
-terminal. Tokens are kept in the OS keychain only.
+--password-stdin; confirmation and MFA codes (and other answers) from a prompt, or one line of \
+stdin each when stdin is not a terminal, in the order they are asked. Tokens and remembered \
+devices are kept in the OS keychain only.
 
 Exit status: 0 success, 1 other error, 2 usage or input error, 3 config error, \
 4 sign-in refused, 5 request rejected (code, password policy, existing user), \
@@ -54,6 +55,126 @@ pub enum Command {
     Refresh,
     /// Sign out: revoke the tokens and delete them from the keychain.
     SignOut(SignOutArgs),
+    /// Multi-factor authentication: set up an authenticator app, choose the preferred factor.
+    #[command(subcommand)]
+    Mfa(MfaCommand),
+    /// Reset a forgotten password, or change it.
+    #[command(subcommand)]
+    Password(PasswordCommand),
+    /// Remembered devices of the signed-in user.
+    #[command(subcommand)]
+    Devices(DevicesCommand),
+    /// Attributes of the signed-in user (e-mail, phone number, name, ...).
+    #[command(subcommand)]
+    Attributes(AttributesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MfaCommand {
+    /// Set up an authenticator app (TOTP): shows a QR code, then asks for the first code.
+    SetupTotp(SetupTotpArgs),
+    /// Choose the preferred second factor, or turn MFA off.
+    Prefer(PreferArgs),
+    /// Show the enabled and preferred second factors.
+    Status,
+}
+
+#[derive(Debug, Args)]
+pub struct SetupTotpArgs {
+    /// Print the otpauth:// URI (which contains the secret) on stdout even when stdout is not
+    /// a terminal, for scripts. Without it, the QR code and URI go only to a terminal.
+    #[arg(long)]
+    pub print_secret: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MfaChoice {
+    /// Authenticator app.
+    Totp,
+    /// Text message.
+    Sms,
+    /// E-mail.
+    Email,
+    /// No second factor.
+    None,
+}
+
+#[derive(Debug, Args)]
+pub struct PreferArgs {
+    /// The factor to prefer.
+    #[arg(value_enum)]
+    pub factor: MfaChoice,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PasswordCommand {
+    /// Reset a forgotten password: a code is sent, then asked for with the new password.
+    Forgot(ForgotArgs),
+    /// Change the signed-in user's password.
+    Change(PasswordStdinArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ForgotArgs {
+    /// Username (or e-mail, in pools that sign in by e-mail).
+    #[arg(long)]
+    pub username: String,
+    /// Read the new password from stdin (the line after the code) instead of prompting.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PasswordStdinArgs {
+    /// Read the passwords from stdin (current, then new; one line each) instead of prompting.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevicesCommand {
+    /// List the signed-in user's devices.
+    List(JsonArgs),
+    /// Forget a device (this one when no key is given); it will be asked for MFA again.
+    Forget(ForgetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct JsonArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ForgetArgs {
+    /// The device key (default: this device).
+    pub device_key: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AttributesCommand {
+    /// List the signed-in user's attributes.
+    List(JsonArgs),
+    /// Set attributes: NAME=VALUE ... (a new e-mail or phone number gets a code to verify).
+    Update(UpdateAttributesArgs),
+    /// Verify an attribute (email, phone_number) with the code that was sent.
+    Verify(AttributeNameArgs),
+    /// Send a new verification code for an attribute.
+    SendCode(AttributeNameArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateAttributesArgs {
+    /// NAME=VALUE pairs.
+    #[arg(required = true, value_name = "NAME=VALUE")]
+    pub attributes: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AttributeNameArgs {
+    /// The attribute name (e.g. email, phone_number).
+    pub name: String,
 }
 
 #[derive(Debug, Args)]
@@ -91,9 +212,18 @@ pub struct SignInArgs {
     /// Username (or e-mail, in pools that sign in by e-mail).
     #[arg(long)]
     pub username: String,
-    /// Read the password from the first line of stdin instead of prompting.
+    /// Read the password from the first line of stdin instead of prompting (a new password,
+    /// when one is required, from the next line).
     #[arg(long)]
     pub password_stdin: bool,
+    /// Remember this device, so that later sign-ins here skip MFA (if the pool tracks
+    /// devices). Its secrets go to the OS keychain.
+    #[arg(long)]
+    pub remember_device: bool,
+    /// If an authenticator app must be set up, print its otpauth:// URI (which contains the
+    /// secret) on stdout even when stdout is not a terminal.
+    #[arg(long)]
+    pub print_secret: bool,
 }
 
 #[derive(Debug, Args)]

@@ -103,7 +103,10 @@ impl Failure {
             CoreError::UserNotConfirmed => {
                 "run `coffer confirm-sign-up --username NAME`, or `coffer resend-code` for a new code"
             }
-            CoreError::ExpiredCode => "run `coffer resend-code --username NAME`",
+            CoreError::ExpiredCode => "ask for a new code: `coffer resend-code`, or sign in again for an MFA code",
+            CoreError::DeviceNotRemembered => {
+                "pass the device key: see `coffer devices list`"
+            }
             CoreError::Store(coffer_core::StoreError::KeychainUnavailable { .. }) => {
                 "coffer keeps tokens only in the OS keychain; on Linux, run a Secret Service such as gnome-keyring in this session"
             }
@@ -138,7 +141,9 @@ fn core_exit_status(error: &CoreError) -> u8 {
         | CoreError::ExpiredCode
         | CoreError::UsernameExists
         | CoreError::InvalidPassword { .. }
-        | CoreError::InvalidParameter { .. } => exit::REQUEST_REJECTED,
+        | CoreError::InvalidParameter { .. }
+        | CoreError::MissingAttributes { .. }
+        | CoreError::DeviceNotRemembered => exit::REQUEST_REJECTED,
         CoreError::NotSignedIn
         | CoreError::SessionExpired
         | CoreError::TokenRevoked

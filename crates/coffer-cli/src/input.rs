@@ -61,6 +61,21 @@ pub fn read_code(prompt: &str) -> Result<VerificationCode, Failure> {
     Ok(VerificationCode::new(code))
 }
 
+/// Reads a plain answer (not secret): prompted when stdin is a terminal, else one line of
+/// stdin. Surrounding whitespace is trimmed.
+pub fn read_answer(prompt: &str, what: &str) -> Result<String, Failure> {
+    if stdin_is_terminal() {
+        eprint!("{prompt}");
+    }
+    let line = read_stdin_line(what)?;
+    Ok(line.trim().to_owned())
+}
+
+/// Whether answers are typed by a person (prompts shown, retries offered).
+pub fn stdin_is_terminal() -> bool {
+    std::io::stdin().is_terminal()
+}
+
 fn prompt_hidden(prompt: &str) -> Result<Zeroizing<String>, Failure> {
     rpassword::prompt_password(prompt)
         .map(Zeroizing::new)

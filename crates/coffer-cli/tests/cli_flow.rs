@@ -181,12 +181,15 @@ impl Run {
 /// Whether the OS keychain works here. Fails the test with instructions when it does not,
 /// unless `COFFER_TEST_NO_KEYCHAIN=1` asks to skip.
 async fn keychain_or_skip(test: &str) -> bool {
-    let probe = tokio::task::spawn_blocking(|| {
+    // One probe entry per test: tests run in parallel, and the Secret Service can fail a
+    // lookup of an item another test is deleting at that moment.
+    let probe_key = format!("probe-{test}");
+    let probe = tokio::task::spawn_blocking(move || {
         use coffer_core::SecretStore;
         let store = KeyringStore::with_service("coffer-test-probe");
-        store.save("probe", "probe")?;
-        let read = store.load("probe")?;
-        store.delete("probe")?;
+        store.save(&probe_key, "probe")?;
+        let read = store.load(&probe_key)?;
+        store.delete(&probe_key)?;
         Ok::<_, coffer_core::StoreError>(read.is_some())
     })
     .await
@@ -530,5 +533,527 @@ async fn without_a_keychain_sign_in_fails_and_writes_no_tokens() {
             file.display()
         );
     }
+    world.cloud.shutdown().await;
+}
+
+// ----- MFA and password reset through the binary -----
+
+/// A running `coffer` whose stdout is read line by line while answers are written to its
+/// stdin, for flows whose answers depend on what it printed (a TOTP secret, a code it caused
+/// to be sent).
+struct Interactive {
+    child: tokio::process::Child,
+    stdin: Option<tokio::process::ChildStdin>,
+    stdout: tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+    seen: Vec<String>,
+}
+
+impl Interactive {
+    /// Reads stdout until a line contains `needle`; returns that line.
+    async fn line_containing(&mut self, needle: &str) -> String {
+        let wait = async {
+            while let Some(line) = self.stdout.next_line().await.expect("read stdout") {
+                self.seen.push(line.clone());
+                if line.contains(needle) {
+                    return Some(line);
+                }
+            }
+            None
+        };
+        match tokio::time::timeout(std::time::Duration::from_secs(60), wait).await {
+            Ok(Some(line)) => line,
+            _ => panic!("{needle:?} never printed; stdout so far: {:?}", self.seen),
+        }
+    }
+
+    async fn send(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin
+            .write_all(format!("{line}\n").as_bytes())
+            .await
+            .expect("write stdin");
+        stdin.flush().await.expect("flush stdin");
+    }
+
+    /// Closes stdin and waits; returns the rest of stdout and stderr.
+    async fn finish(mut self) -> (std::process::ExitStatus, String, String) {
+        drop(self.stdin.take());
+        let mut rest = self.seen.join("\n");
+        while let Some(line) = self.stdout.next_line().await.expect("read stdout") {
+            rest.push('\n');
+            rest.push_str(&line);
+        }
+        let output = self
+            .child
+            .wait_with_output()
+            .await
+            .expect("coffer finishes");
+        (
+            output.status,
+            rest,
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
+}
+
+impl World {
+    fn spawn(&self, args: &[&str]) -> Interactive {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_coffer"));
+        command
+            .arg("--config")
+            .arg(&self.config_path)
+            .args(args)
+            .current_dir(self.home.path())
+            .env("HOME", self.home.path())
+            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
+            .env("XDG_DATA_HOME", self.home.path().join("data"))
+            .env("XDG_CACHE_HOME", self.home.path().join("cache"))
+            .env_remove("COFFER_CONFIG")
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().expect("coffer runs");
+        let stdin = child.stdin.take();
+        let stdout = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(
+            child.stdout.take().expect("stdout"),
+        ));
+        Interactive {
+            child,
+            stdin,
+            stdout,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Turns on optional TOTP MFA in the demo pool (SetUserPoolMfaConfig, as an admin).
+    async fn enable_optional_totp(&self) {
+        use aws_sdk_cognitoidentityprovider as cip;
+        let admin = self.cloud.admin_credentials();
+        let credentials = cip::config::Credentials::new(
+            admin.access_key_id.clone(),
+            admin.secret_access_key.expose().to_owned(),
+            None,
+            None,
+            "local-cloud-admin",
+        );
+        let sdk = cip::Client::from_conf(
+            cip::Config::builder()
+                .behavior_version(cip::config::BehaviorVersion::latest())
+                .region(cip::config::Region::new(self.cloud.demo().region.clone()))
+                .endpoint_url(self.cloud.endpoint())
+                .credentials_provider(credentials)
+                .build(),
+        );
+        sdk.set_user_pool_mfa_config()
+            .user_pool_id(&self.cloud.demo().user_pool_id)
+            .mfa_configuration(cip::types::UserPoolMfaType::Optional)
+            .software_token_mfa_configuration(
+                cip::types::SoftwareTokenMfaConfigType::builder()
+                    .enabled(true)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("SetUserPoolMfaConfig");
+    }
+
+    /// The newest code of `purpose` the local cloud "sent" to `destination`.
+    async fn outbox_code(&self, destination: &str, purpose: &str) -> String {
+        let messages: Vec<serde_json::Value> =
+            reqwest::get(format!("{}/_local/outbox", self.cloud.endpoint()))
+                .await
+                .expect("outbox reachable")
+                .json()
+                .await
+                .expect("outbox is JSON");
+        messages
+            .iter()
+            .rev()
+            .find(|message| message["destination"] == destination && message["purpose"] == purpose)
+            .and_then(|message| message["code"].as_str())
+            .unwrap_or_else(|| panic!("no {purpose} code for {destination} in {messages:?}"))
+            .to_owned()
+    }
+}
+
+/// The RFC 6238 code (SHA-1, 6 digits, 30 s) of a base32 secret, `steps_ahead` steps from now.
+fn totp_code(secret_base32: &str, steps_ahead: u64) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret_base32).expect("base32 secret");
+    let totp = totp_rs::Builder::new()
+        .with_algorithm(totp_rs::Algorithm::SHA1)
+        .with_digits(6)
+        .with_step_duration(30)
+        .with_secret(secret)
+        .build_noncompliant();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    totp.generate(now + 30 * steps_ahead).to_string()
+}
+
+fn wrong_code(code: &str) -> String {
+    code.chars()
+        .map(|digit| {
+            if digit == '9' {
+                '0'
+            } else {
+                char::from(digit as u8 + 1)
+            }
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn totp_setup_and_sign_in_with_codes_on_stdin() {
+    if !keychain_or_skip("totp_setup_and_sign_in_with_codes_on_stdin").await {
+        return;
+    }
+    let world = World::start().await;
+    world.enable_optional_totp().await;
+    let email = "hedy@example.com";
+    world.confirmed_user(email).await;
+    world
+        .coffer(
+            &["sign-in", "--username", email, "--password-stdin"],
+            &format!("{PASSWORD}\n"),
+        )
+        .await
+        .success();
+
+    // Without a terminal and without --print-secret, the secret is not printed.
+    let run = world.coffer(&["mfa", "setup-totp"], "").await;
+    let line = run.failure(2, "--print-secret");
+    assert!(!line.contains("secret="), "{line}");
+
+    // setup-totp prints the URI (asked for); answer with a wrong code, then run again and
+    // answer right.
+    let mut setup = world.spawn(&["mfa", "setup-totp", "--print-secret"]);
+    let uri_line = setup.line_containing("otpauth://totp/").await;
+    let secret = uri_line
+        .split("secret=")
+        .nth(1)
+        .and_then(|rest| rest.split('&').next())
+        .expect("secret in the URI")
+        .to_owned();
+    assert!(uri_line.contains("issuer=Coffer"), "{uri_line}");
+    setup.send(&wrong_code(&totp_code(&secret, 0))).await;
+    let (status, stdout, stderr) = setup.finish().await;
+    assert_eq!(status.code(), Some(5), "{stdout}\n{stderr}");
+    assert!(stderr.contains("verification code is wrong"), "{stderr}");
+
+    let mut setup = world.spawn(&["mfa", "setup-totp", "--print-secret"]);
+    let uri_line = setup.line_containing("otpauth://totp/").await;
+    let secret = uri_line
+        .split("secret=")
+        .nth(1)
+        .and_then(|rest| rest.split('&').next())
+        .expect("secret in the URI")
+        .to_owned();
+    // The terminal QR code came before the URI.
+    assert!(
+        setup
+            .seen
+            .iter()
+            .any(|line| line.contains('█') || line.contains('▀')),
+        "{:?}",
+        setup.seen
+    );
+    setup.send(&totp_code(&secret, 0)).await;
+    let (status, stdout, stderr) = setup.finish().await;
+    assert!(status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("Authenticator app set up"), "{stdout}");
+    assert!(!stderr.contains(&secret), "the secret never goes to stderr");
+    let run = world.coffer(&["mfa", "status"], "").await.success();
+    assert!(
+        run.stdout().contains("preferred: SOFTWARE_TOKEN_MFA"),
+        "{}",
+        run.stdout()
+    );
+    world.coffer(&["sign-out"], "").await.success();
+
+    // Sign-in: password, a wrong code, then the right one (the next step's code: the
+    // enrolment's code cannot be used twice), all on stdin. With the most verbose logging,
+    // which must still show no secret.
+    let right = totp_code(&secret, 1);
+    let run = world
+        .coffer(
+            &["-vvv", "sign-in", "--username", email, "--password-stdin"],
+            &format!("{PASSWORD}\n{}\n{right}\n", wrong_code(&right)),
+        )
+        .await
+        .success();
+    assert!(
+        run.stdout().contains(&format!("Signed in as {email}")),
+        "{}",
+        run.stdout()
+    );
+    assert!(
+        run.stderr().contains("using config"),
+        "logging is on: {}",
+        run.stderr()
+    );
+    assert!(run.stderr().contains("answer refused"), "{}", run.stderr());
+    for text in [run.stdout(), run.stderr()] {
+        for secret_text in [right.as_str(), &wrong_code(&right), &secret, PASSWORD] {
+            assert!(
+                !text.contains(secret_text),
+                "{secret_text:?} leaked: {text}"
+            );
+        }
+    }
+    world.coffer(&["whoami"], "").await.success();
+    world.coffer(&["sign-out"], "").await.success();
+
+    // A wrong code and nothing more on stdin: the refusal is the error.
+    let run = world
+        .coffer(
+            &["sign-in", "--username", email, "--password-stdin"],
+            &format!("{PASSWORD}\n{}\n", wrong_code(&totp_code(&secret, 1))),
+        )
+        .await;
+    run.failure(5, "verification code is wrong");
+    world.cloud.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forgot_password_with_the_code_from_the_outbox() {
+    if !keychain_or_skip("forgot_password_with_the_code_from_the_outbox").await {
+        return;
+    }
+    let world = World::start().await;
+    let email = "margaret@example.com";
+    world.confirmed_user(email).await;
+    let new_password = "Reset-Password-77";
+
+    let mut forgot = world.spawn(&[
+        "password",
+        "forgot",
+        "--username",
+        email,
+        "--password-stdin",
+    ]);
+    let sent = forgot.line_containing("password-reset code was sent").await;
+    assert!(sent.contains("by e-mail"), "{sent}");
+    assert!(!sent.contains(email), "the destination is masked: {sent}");
+    let code = world.outbox_code(email, "forgot-password").await;
+    forgot.send(&code).await;
+    forgot.send(new_password).await;
+    let (status, stdout, stderr) = forgot.finish().await;
+    assert!(status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("Password reset"), "{stdout}");
+    assert!(!stdout.contains(&code) && !stderr.contains(&code));
+
+    world
+        .coffer(
+            &["sign-in", "--username", email, "--password-stdin"],
+            &format!("{PASSWORD}\n"),
+        )
+        .await
+        .failure(4, "incorrect username or password");
+    world
+        .coffer(
+            &["sign-in", "--username", email, "--password-stdin"],
+            &format!("{new_password}\n"),
+        )
+        .await
+        .success();
+
+    // And change it back while signed in (current, then new, on stdin).
+    world
+        .coffer(
+            &["password", "change", "--password-stdin"],
+            &format!("{new_password}\n{PASSWORD}\n"),
+        )
+        .await
+        .success();
+    world.coffer(&["sign-out"], "").await.success();
+    world
+        .coffer(
+            &["sign-in", "--username", email, "--password-stdin"],
+            &format!("{PASSWORD}\n"),
+        )
+        .await
+        .success();
+    world.coffer(&["sign-out"], "").await.success();
+    world.cloud.shutdown().await;
+}
+
+impl World {
+    /// Points our config at a new pool that tracks devices (remembered on the user's word),
+    /// with optional TOTP MFA, and creates a confirmed user in it.
+    async fn use_device_pool(&self, email: &str) {
+        use aws_sdk_cognitoidentityprovider as cip;
+        let admin = self.cloud.admin_credentials();
+        let credentials = cip::config::Credentials::new(
+            admin.access_key_id.clone(),
+            admin.secret_access_key.expose().to_owned(),
+            None,
+            None,
+            "local-cloud-admin",
+        );
+        let region = self.cloud.demo().region.clone();
+        let sdk = cip::Client::from_conf(
+            cip::Config::builder()
+                .behavior_version(cip::config::BehaviorVersion::latest())
+                .region(cip::config::Region::new(region.clone()))
+                .endpoint_url(self.cloud.endpoint())
+                .credentials_provider(credentials)
+                .build(),
+        );
+        let pool_id = sdk
+            .create_user_pool()
+            .pool_name("cli-devices")
+            .username_attributes(cip::types::UsernameAttributeType::Email)
+            .device_configuration(
+                cip::types::DeviceConfigurationType::builder()
+                    .challenge_required_on_new_device(true)
+                    .device_only_remembered_on_user_prompt(true)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("CreateUserPool")
+            .user_pool
+            .and_then(|pool| pool.id)
+            .expect("pool id");
+        sdk.set_user_pool_mfa_config()
+            .user_pool_id(&pool_id)
+            .mfa_configuration(cip::types::UserPoolMfaType::Optional)
+            .software_token_mfa_configuration(
+                cip::types::SoftwareTokenMfaConfigType::builder()
+                    .enabled(true)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("SetUserPoolMfaConfig");
+        let client_id = sdk
+            .create_user_pool_client()
+            .user_pool_id(&pool_id)
+            .client_name("cli-devices")
+            .explicit_auth_flows(cip::types::ExplicitAuthFlowsType::AllowUserSrpAuth)
+            .explicit_auth_flows(cip::types::ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+            .send()
+            .await
+            .expect("CreateUserPoolClient")
+            .user_pool_client
+            .and_then(|client| client.client_id)
+            .expect("client id");
+        let email_attribute = |name: &str, value: &str| {
+            cip::types::AttributeType::builder()
+                .name(name)
+                .value(value)
+                .build()
+                .unwrap()
+        };
+        sdk.admin_create_user()
+            .user_pool_id(&pool_id)
+            .username(email)
+            .message_action(cip::types::MessageActionType::Suppress)
+            .user_attributes(email_attribute("email", email))
+            .user_attributes(email_attribute("email_verified", "true"))
+            .send()
+            .await
+            .expect("AdminCreateUser");
+        sdk.admin_set_user_password()
+            .user_pool_id(&pool_id)
+            .username(email)
+            .password(PASSWORD)
+            .permanent(true)
+            .send()
+            .await
+            .expect("AdminSetUserPassword");
+        let endpoint = self.cloud.endpoint();
+        std::fs::write(
+            &self.config_path,
+            format!(
+                "region = \"{region}\"\nuser_pool_id = \"{pool_id}\"\nclient_id = \"{client_id}\"\n\n\
+                 [endpoints]\ncognito_idp = \"{endpoint}\"\n"
+            ),
+        )
+        .expect("write config");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remember_device_skips_mfa_until_forgotten() {
+    if !keychain_or_skip("remember_device_skips_mfa_until_forgotten").await {
+        return;
+    }
+    let world = World::start().await;
+    let email = "katherine@example.com";
+    world.use_device_pool(email).await;
+    let sign_in = ["sign-in", "--username", email, "--password-stdin"];
+
+    // Enrol TOTP.
+    world
+        .coffer(&sign_in, &format!("{PASSWORD}\n"))
+        .await
+        .success();
+    let mut setup = world.spawn(&["mfa", "setup-totp", "--print-secret"]);
+    let uri_line = setup.line_containing("otpauth://totp/").await;
+    let secret = uri_line
+        .split("secret=")
+        .nth(1)
+        .and_then(|rest| rest.split('&').next())
+        .expect("secret in the URI")
+        .to_owned();
+    setup.send(&totp_code(&secret, 0)).await;
+    let (status, stdout, stderr) = setup.finish().await;
+    assert!(status.success(), "{stdout}\n{stderr}");
+    world.coffer(&["sign-out"], "").await.success();
+
+    // Sign in with a TOTP code, remembering the device.
+    let mut remembering = sign_in.to_vec();
+    remembering.push("--remember-device");
+    let run = world
+        .coffer(
+            &remembering,
+            &format!("{PASSWORD}\n{}\n", totp_code(&secret, 1)),
+        )
+        .await
+        .success();
+    let line = run
+        .stdout()
+        .lines()
+        .find(|line| line.starts_with("This device is remembered ("))
+        .unwrap_or_else(|| panic!("no remembered line in {}", run.stdout()))
+        .to_owned();
+    let device_key = line
+        .trim_start_matches("This device is remembered (")
+        .split(')')
+        .next()
+        .unwrap()
+        .to_owned();
+    let run = world
+        .coffer(&["devices", "list", "--json"], "")
+        .await
+        .success();
+    let devices: serde_json::Value = serde_json::from_str(&run.stdout()).expect("JSON");
+    let this = devices
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|device| device["device_key"] == device_key.as_str())
+        .unwrap_or_else(|| panic!("{device_key} not in {devices}"));
+    assert_eq!(this["this_device"], true, "{this}");
+
+    // Next sign-in: the password alone (no code on stdin) is enough on this device.
+    world.coffer(&["sign-out"], "").await.success();
+    world
+        .coffer(&sign_in, &format!("{PASSWORD}\n"))
+        .await
+        .success();
+
+    // Forget it: MFA is asked again (and with no code on stdin, the sign-in stops there).
+    let run = world.coffer(&["devices", "forget"], "").await.success();
+    assert!(run.stdout().contains(&device_key), "{}", run.stdout());
+    world.coffer(&["sign-out"], "").await.success();
+    world
+        .coffer(&sign_in, &format!("{PASSWORD}\n"))
+        .await
+        .failure(2, "no code on stdin");
     world.cloud.shutdown().await;
 }

@@ -141,7 +141,7 @@ impl Client {
 
     /// Runs a keychain call on the blocking pool: keychain backends block and the Linux one
     /// must not run on a runtime thread.
-    async fn with_store<T, F>(&self, call: F) -> Result<T, Error>
+    pub(crate) async fn with_store<T, F>(&self, call: F) -> Result<T, Error>
     where
         T: Send + 'static,
         F: FnOnce(&dyn SecretStore) -> Result<T, StoreError> + Send + 'static,

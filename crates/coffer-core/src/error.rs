@@ -72,12 +72,22 @@ pub enum Error {
     /// The tokens were revoked (signed out, possibly on another device).
     #[error("the sign-in was revoked; sign in again")]
     TokenRevoked,
-    /// The refresh token expired or is no longer valid.
+    /// The sign-in must start again: the refresh token expired or is no longer valid, or a
+    /// challenge Session (MFA, new password) expired after its three minutes or was used up.
     #[error("the sign-in has expired; sign in again")]
     SessionExpired,
     /// No tokens are stored for this pool and client.
     #[error("not signed in")]
     NotSignedIn,
+    /// A new-password answer lacks attributes the pool requires.
+    #[error("the pool requires these attributes: {}", names.join(", "))]
+    MissingAttributes {
+        /// The missing attribute names (e.g. `name`).
+        names: Vec<String>,
+    },
+    /// No device is remembered here for the signed-in user.
+    #[error("this device is not remembered for the signed-in user")]
+    DeviceNotRemembered,
     /// Any other error Cognito reported, with its code.
     #[error("the user pool refused the request ({code}){}", message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
     Service {
@@ -137,6 +147,8 @@ impl Error {
             Self::TokenRevoked => "token_revoked",
             Self::SessionExpired => "session_expired",
             Self::NotSignedIn => "not_signed_in",
+            Self::MissingAttributes { .. } => "missing_attributes",
+            Self::DeviceNotRemembered => "device_not_remembered",
             Self::Service { .. } => "service_error",
             Self::EndpointUnreachable { .. } => "endpoint_unreachable",
             Self::Protocol { .. } => "protocol_error",
@@ -158,6 +170,14 @@ pub(crate) enum Operation {
     ResendCode,
     RevokeToken,
     GlobalSignOut,
+    /// Answering a sign-in challenge (MFA, new password, device), with its Session.
+    Challenge,
+    /// VerifySoftwareToken (during a sign-in or for a signed-in user).
+    VerifyTotp,
+    /// A call with the user's access token (MFA preference, devices, password, attributes).
+    Account,
+    /// ForgotPassword / ConfirmForgotPassword.
+    PasswordReset,
 }
 
 /// Maps a Cognito service error (AWS error code and message) to [`Error`].
@@ -172,7 +192,7 @@ pub(crate) fn classify_service_error(
         "UserNotConfirmedException" => Error::UserNotConfirmed,
         "UserNotFoundException" => Error::UserNotFound,
         "PasswordResetRequiredException" => Error::PasswordResetRequired,
-        "CodeMismatchException" => Error::CodeMismatch,
+        "CodeMismatchException" | "EnableSoftwareTokenMFAException" => Error::CodeMismatch,
         "ExpiredCodeException" => Error::ExpiredCode,
         "UsernameExistsException" | "AliasExistsException" => Error::UsernameExists,
         "InvalidPasswordException" => Error::InvalidPassword {
@@ -210,8 +230,22 @@ fn classify_not_authorized(
     if lower.contains("attempts exceeded") {
         return Error::TooManyRequests;
     }
+    // "Invalid session for the user, session is expired." / "... can only be used once.":
+    // the challenge Session is spent; the sign-in must start again.
+    if matches!(
+        operation,
+        Operation::SignIn | Operation::Challenge | Operation::VerifyTotp
+    ) && lower.contains("session")
+    {
+        return Error::SessionExpired;
+    }
     match operation {
         Operation::SignIn => Error::WrongUsernameOrPassword,
+        Operation::Challenge | Operation::Account if lower.contains("incorrect") => {
+            Error::WrongUsernameOrPassword
+        }
+        Operation::Account if lower.contains("revoked") => Error::TokenRevoked,
+        Operation::Account if lower.contains("token") => Error::SessionExpired,
         Operation::Refresh | Operation::RevokeToken | Operation::GlobalSignOut => {
             if lower.contains("revoked") {
                 Error::TokenRevoked
@@ -221,7 +255,13 @@ fn classify_not_authorized(
                 Error::SessionExpired
             }
         }
-        Operation::SignUp | Operation::ConfirmSignUp | Operation::ResendCode => Error::Service {
+        Operation::SignUp
+        | Operation::ConfirmSignUp
+        | Operation::ResendCode
+        | Operation::Challenge
+        | Operation::VerifyTotp
+        | Operation::Account
+        | Operation::PasswordReset => Error::Service {
             code: code.unwrap_or("NotAuthorizedException").to_owned(),
             message: message.map(str::to_owned),
         },
@@ -285,6 +325,43 @@ mod tests {
             let error = classify(operation, "NotAuthorizedException", message);
             assert_eq!(error.code(), expected, "{operation:?} {message:?}");
         }
+        let challenge_cases = [
+            (
+                Operation::Challenge,
+                "Invalid session for the user, session is expired.",
+                "session_expired",
+            ),
+            (
+                Operation::VerifyTotp,
+                "Invalid session for the user, session can only be used once.",
+                "session_expired",
+            ),
+            (
+                Operation::Account,
+                "Incorrect username or password.",
+                "wrong_username_or_password",
+            ),
+            (
+                Operation::Account,
+                "Access Token has been revoked",
+                "token_revoked",
+            ),
+            (
+                Operation::Account,
+                "Access Token has expired",
+                "session_expired",
+            ),
+        ];
+        for (operation, message, expected) in challenge_cases {
+            let error = classify(operation, "NotAuthorizedException", message);
+            assert_eq!(error.code(), expected, "{operation:?} {message:?}");
+        }
+        let error = classify(
+            Operation::PasswordReset,
+            "NotAuthorizedException",
+            "User password cannot be reset in the current state.",
+        );
+        assert_eq!(error.code(), "service_error");
         let error = classify(
             Operation::ConfirmSignUp,
             "NotAuthorizedException",
@@ -299,6 +376,7 @@ mod tests {
             ("UserNotConfirmedException", "user_not_confirmed"),
             ("UserNotFoundException", "user_not_found"),
             ("CodeMismatchException", "code_mismatch"),
+            ("EnableSoftwareTokenMFAException", "code_mismatch"),
             ("ExpiredCodeException", "code_expired"),
             ("UsernameExistsException", "username_exists"),
             ("InvalidParameterException", "invalid_parameter"),

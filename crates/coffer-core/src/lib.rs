@@ -6,9 +6,12 @@
 //! # Design
 //!
 //! - **Typed steps.** A sign-in is a chain of values, each consumed by answering it
-//!   ([`SignIn`] → [`PasswordVerifier`] → [`SignInStep`]), so an out-of-order call does not
-//!   compile. Challenges not handled yet come back as [`SignInStep::Unsupported`]; the enum is
-//!   `#[non_exhaustive]` so MFA and new-password steps can be added.
+//!   ([`SignIn`] → [`PasswordVerifier`] → [`SignInStep`]: [`MfaCodeStep`], [`SelectMfaStep`],
+//!   [`TotpSetupStep`], [`NewPasswordStep`], then `Done`), so an out-of-order call does not
+//!   compile. A refused answer the user can correct gives the step back ([`StepError`]).
+//!   Remembered devices answer their own SRP challenge from the keychain ([`devices`]).
+//!   Challenges not handled come back as [`SignInStep::Unsupported`]; the enum is
+//!   `#[non_exhaustive]`.
 //! - **Pure protocol, thin adapters.** The SRP math (`cognito-srp`), token verification
 //!   ([`tokens::verify`]), config parsing ([`Config`]) and the mapping of Cognito error codes
 //!   are functions of their inputs, unit-tested without a network. The network is reached
@@ -23,11 +26,14 @@
 //!
 //! # Security notes
 //!
-//! - **What is secret:** the password, one-time codes, the app client secret, and the ID,
-//!   access and refresh tokens. Each has its own type ([`secret`]) whose `Debug` prints
+//! - **What is secret:** the password, one-time codes, the app client secret, the ID,
+//!   access and refresh tokens, the challenge Session, the TOTP secret ([`TotpSecret`]) and a
+//!   remembered device's password. Each has its own type ([`secret`]) whose `Debug` prints
 //!   `[redacted]`, that has no `Display` or `Serialize`, that zeroes its memory on drop, and
 //!   whose text is reachable only through `expose()`.
-//! - **Where it lives:** the password only in memory, for the SRP computation (sign-in never
+//! - **Where it lives:** a remembered device's key, group key and password in the OS keychain,
+//!   one entry per user ([`devices`]); the TOTP secret only in memory, shown once as a QR code
+//!   or URI. The password only in memory, for the SRP computation (sign-in never
 //!   sends it; sign-up must). Tokens live in memory and in the OS keychain ([`KeyringStore`]:
 //!   macOS Keychain, Windows Credential Manager, Secret Service on Linux) as one JSON entry per
 //!   pool and client. There is no plain-file fallback: without a keychain, signing in fails with
@@ -40,30 +46,42 @@
 //!   from the server are kept only where they help (the password policy) and Cognito does not
 //!   echo secrets in them.
 
+mod account;
+pub mod challenge;
 mod client;
 pub mod clock;
 pub mod config;
+pub mod devices;
 mod error;
 mod idp;
 pub mod jwks;
+mod mfa;
+mod new_password;
 pub mod secret;
 mod session;
 mod sign_in;
 mod sign_up;
 pub mod store;
 pub mod tokens;
+pub mod totp;
 
+pub use account::{MfaPreference, MfaSettings, UserAttribute};
+pub use challenge::StepError;
 pub use client::{Client, ClientBuilder};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
     default_local_cloud_dir, Config, ConfigError, ConfigLocations, ConfigOrigin, ConfigPath,
     Endpoints, HostedUi, CONFIG_ENV_VAR, CONFIG_FILE_NAME, DEFAULT_LOCAL_CLOUD_ADDR,
 };
+pub use devices::DeviceInfo;
 pub use error::Error;
 pub use idp::NetworkSettings;
+pub use mfa::{MfaCodeStep, MfaKind, SelectMfaStep};
+pub use new_password::NewPasswordStep;
 pub use secret::{AccessToken, ClientSecret, IdToken, Password, RefreshToken, VerificationCode};
-pub use session::{Session, WhoAmI};
+pub use session::{DeviceRemembering, Session, WhoAmI};
 pub use sign_in::{PasswordVerifier, SignIn, SignInStep};
 pub use sign_up::{CodeDelivery, DeliveryMedium, SignUpOutcome};
 pub use store::{KeyringStore, MemoryStore, SecretStore, StoreError};
 pub use tokens::{TokenError, TokenSet, TokenUse, VerifiedClaims};
+pub use totp::{TotpEnrollment, TotpSecret, TotpSetup, TotpSetupStep};

@@ -20,6 +20,27 @@ pub struct Session {
     tokens: TokenSet,
     id_claims: VerifiedClaims,
     access_claims: VerifiedClaims,
+    device: DeviceRemembering,
+}
+
+/// Whether a sign-in left this device remembered (see [`crate::SignIn::remember_device`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DeviceRemembering {
+    /// Remembering was not asked for (and this device was not remembered before).
+    NotRequested,
+    /// This device is remembered: the next sign-in of this user here skips MFA.
+    Remembered {
+        /// The device key.
+        device_key: String,
+    },
+    /// Asked for, but the pool does not track devices (no NewDeviceMetadata came back).
+    NotOffered,
+    /// Asked for, but confirming the device failed (the sign-in itself succeeded).
+    Failed {
+        /// The error's stable code.
+        code: &'static str,
+    },
 }
 
 impl Session {
@@ -46,6 +67,16 @@ impl Session {
     /// When the ID and access tokens expire.
     pub fn expires_at(&self) -> OffsetDateTime {
         self.tokens.expires_at
+    }
+
+    /// Whether this sign-in left the device remembered. Sessions resumed from the keychain
+    /// say [`DeviceRemembering::NotRequested`].
+    pub fn device(&self) -> &DeviceRemembering {
+        &self.device
+    }
+
+    pub(crate) fn set_device(&mut self, device: DeviceRemembering) {
+        self.device = device;
     }
 
     /// A summary for display.
@@ -101,6 +132,7 @@ impl Client {
             },
             id_claims,
             access_claims,
+            device: DeviceRemembering::NotRequested,
         })
     }
 

@@ -1,20 +1,29 @@
-//! Sign-in as typed steps (`USER_SRP_AUTH`).
+//! Sign-in as typed steps (`USER_SRP_AUTH`, then whatever Cognito asks for).
 //!
 //! ```text
-//! Client::sign_in(username) ─► SignIn
+//! Client::sign_in(username) ─► SignIn                  [.remember_device(true)]
 //!   SignIn::start()                    ─► PasswordVerifier  (InitiateAuth, USER_SRP_AUTH)
 //!   PasswordVerifier::answer(password) ─► SignInStep        (RespondToAuthChallenge)
-//!                                         ├─ Done(Session)
-//!                                         └─ Unsupported { challenge }
+//!     ├─ MfaCode(MfaCodeStep)       TOTP / SMS / e-mail code   .answer(code)          ─► SignInStep
+//!     ├─ SelectMfa(SelectMfaStep)   several factors            .choose(kind)          ─► SignInStep
+//!     ├─ SetUpTotp(TotpSetupStep)   MFA required, none yet     .answer(first code)    ─► SignInStep
+//!     ├─ NewPassword(NewPasswordStep) temporary password       .answer(pw, attrs)     ─► SignInStep
+//!     ├─ Done(Session)              tokens verified and stored
+//!     └─ Unsupported { challenge }  e.g. CUSTOM_CHALLENGE
 //! ```
 //!
 //! Each step is consumed by answering it, so a step cannot be answered twice and steps cannot
-//! be taken out of order. The password never leaves the process: [`PasswordVerifier::answer`]
-//! proves knowledge of it with SRP (`cognito_srp`) and sends only the proof.
+//! be taken out of order. A refused answer the user can correct (wrong code, weak password)
+//! returns a [`StepError`](crate::StepError) that gives the step back; see
+//! [`crate::challenge`] for the rule. The password never leaves the process:
+//! [`PasswordVerifier::answer`] proves knowledge of it with SRP (`cognito_srp`) and sends only
+//! the proof.
 //!
-//! [`SignInStep`] is `#[non_exhaustive]`: challenges that are not answered yet (MFA, new
-//! password, device SRP) come back as [`SignInStep::Unsupported`] and will become step types of
-//! their own.
+//! Remembered devices are handled inside: when this device is remembered for the user, the
+//! PASSWORD_VERIFIER answer carries its DEVICE_KEY and the DEVICE_SRP_AUTH challenge that
+//! follows is answered from the keychain ([`crate::devices`]), so MFA is skipped. With
+//! [`SignIn::remember_device`], a device Cognito offers to track is confirmed and remembered
+//! once the sign-in is done ([`Session::device`]).
 
 use std::collections::HashMap;
 
@@ -22,17 +31,22 @@ use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
 use cognito_srp::{ClientEphemeral, Identity};
 use rand::rngs::OsRng;
 
+use crate::challenge::{ChallengeOutput, Flow};
 use crate::client::Client;
 use crate::error::{Error, Operation};
 use crate::idp::map_sdk_error;
+use crate::mfa::{MfaCodeStep, SelectMfaStep};
+use crate::new_password::NewPasswordStep;
 use crate::secret::Password;
 use crate::session::Session;
+use crate::totp::TotpSetupStep;
 
 /// A sign-in that has not started: the username is known, nothing is sent yet.
 #[derive(Debug)]
 pub struct SignIn {
     client: Client,
     username: String,
+    remember_device: bool,
 }
 
 /// Where a sign-in stands after a step was answered.
@@ -44,7 +58,15 @@ pub struct SignIn {
 pub enum SignInStep {
     /// Signed in; the tokens are verified and stored.
     Done(Session),
-    /// Cognito asked for a challenge this version cannot answer yet.
+    /// A one-time code is needed: from the authenticator app, or sent by SMS or e-mail.
+    MfaCode(MfaCodeStep),
+    /// The user has several second factors: choose one.
+    SelectMfa(SelectMfaStep),
+    /// The pool requires MFA and the user has none: set up an authenticator app.
+    SetUpTotp(TotpSetupStep),
+    /// The password is temporary (administrator-created user): choose a new one.
+    NewPassword(NewPasswordStep),
+    /// Cognito asked for a challenge this version cannot answer (e.g. CUSTOM_CHALLENGE).
     Unsupported {
         /// The challenge name, e.g. `SOFTWARE_TOKEN_MFA`.
         challenge: String,
@@ -54,6 +76,8 @@ pub enum SignInStep {
 /// The `PASSWORD_VERIFIER` challenge: answer it with the password.
 pub struct PasswordVerifier {
     client: Client,
+    username: String,
+    remember_device: bool,
     ephemeral: ClientEphemeral,
     user_id_for_srp: String,
     salt_hex: String,
@@ -76,6 +100,7 @@ impl Client {
         SignIn {
             client: self.clone(),
             username: username.into(),
+            remember_device: false,
         }
     }
 }
@@ -84,6 +109,13 @@ impl SignIn {
     /// The username being signed in.
     pub fn username(&self) -> &str {
         &self.username
+    }
+
+    /// Asks to remember this device once signed in, so that later sign-ins of this user here
+    /// skip MFA (when the pool tracks devices). Its secrets go to the keychain.
+    pub fn remember_device(mut self, remember: bool) -> Self {
+        self.remember_device = remember;
+        self
     }
 
     /// Sends `InitiateAuth` (`USER_SRP_AUTH`, with a fresh SRP ephemeral) and returns the
@@ -139,6 +171,8 @@ impl SignIn {
             session: output.session,
             ephemeral,
             client,
+            username: self.username,
+            remember_device: self.remember_device,
         })
     }
 }
@@ -149,9 +183,48 @@ impl PasswordVerifier {
         &self.user_id_for_srp
     }
 
-    /// Answers with the SRP proof of `password` (`RespondToAuthChallenge`). On success the
-    /// tokens are verified against the pool's keys and stored.
+    /// Answers with the SRP proof of `password` (`RespondToAuthChallenge`) and returns the
+    /// next step. When the sign-in completes, the tokens are verified against the pool's keys
+    /// and stored.
     pub async fn answer(self, password: &Password) -> Result<SignInStep, Error> {
+        let device = self.client.load_device(&self.user_id_for_srp).await?;
+        let Some(stale_device) = device.clone() else {
+            return self.answer_with(password, None).await;
+        };
+        let client = self.client.clone();
+        let restart = SignIn {
+            client: client.clone(),
+            username: self.username.clone(),
+            remember_device: self.remember_device,
+        };
+        let user_id = self.user_id_for_srp.clone();
+        match self.answer_with(password, device).await {
+            // The pool no longer knows this device (forgotten on another device or by an
+            // administrator): Cognito answers "ResourceNotFoundException: Device does not
+            // exist." Drop the secrets and sign in once more as a new device; the
+            // SECRET_BLOCK was spent, so this takes a fresh InitiateAuth.
+            Err(Error::Service { code, message })
+                if code == "ResourceNotFoundException"
+                    && message
+                        .as_deref()
+                        .is_some_and(|text| text.to_ascii_lowercase().contains("device")) =>
+            {
+                tracing::info!(
+                    device_key = stale_device.device_key(),
+                    "the pool forgot this device; signing in without it"
+                );
+                client.delete_device(&user_id).await?;
+                restart.start().await?.answer_with(password, None).await
+            }
+            other => other,
+        }
+    }
+
+    async fn answer_with(
+        self,
+        password: &Password,
+        device: Option<crate::devices::DeviceSecrets>,
+    ) -> Result<SignInStep, Error> {
         let client = self.client;
         let pool_name =
             cognito_srp::pool_name(client.config().user_pool_id()).map_err(Error::Srp)?;
@@ -181,6 +254,9 @@ impl PasswordVerifier {
         if let Some(hash) = client.secret_hash(&self.user_id_for_srp) {
             responses.insert("SECRET_HASH".to_owned(), hash);
         }
+        if let Some(device) = &device {
+            responses.insert("DEVICE_KEY".to_owned(), device.device_key().to_owned());
+        }
         let output = client
             .inner
             .idp
@@ -193,16 +269,13 @@ impl PasswordVerifier {
             .await
             .map_err(|error| map_sdk_error(Operation::SignIn, &client.endpoint(), error))?;
 
-        match output.challenge_name {
-            None => {
-                let session = client
-                    .session_from_result(output.authentication_result, None)
-                    .await?;
-                Ok(SignInStep::Done(client.keep_session(session).await?))
-            }
-            Some(challenge) => Ok(SignInStep::Unsupported {
-                challenge: challenge.as_str().to_owned(),
-            }),
-        }
+        let flow = Flow {
+            client,
+            username: self.user_id_for_srp,
+            remember_device: self.remember_device,
+            device,
+            device_proven: false,
+        };
+        flow.next_step(ChallengeOutput::from(output)).await
     }
 }

@@ -56,7 +56,7 @@ impl std::fmt::Display for DeliveryMedium {
 }
 
 impl CodeDelivery {
-    fn from_sdk(details: &CodeDeliveryDetailsType) -> Self {
+    pub(crate) fn from_sdk(details: &CodeDeliveryDetailsType) -> Self {
         let medium = match details.delivery_medium() {
             Some(DeliveryMediumType::Email) => DeliveryMedium::Email,
             Some(DeliveryMediumType::Sms) => DeliveryMedium::Sms,

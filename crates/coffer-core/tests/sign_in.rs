@@ -1,6 +1,7 @@
 //! Whole flows against the local cloud over real loopback HTTP: sign-up, confirmation with the
 //! code from the outbox, SRP sign-in, token verification, refresh, sign-out, and the errors a
-//! user meets on the way. Tokens are kept in a `MemoryStore`.
+//! user meets on the way. Tokens are kept in a `MemoryStore`. The MFA, new-password, device
+//! and password-reset paths are in the `mfa` module.
 
 use std::sync::Arc;
 
@@ -11,6 +12,9 @@ use coffer_core::{
 use local_cloud::{LocalCloudConfig, RunningLocalCloud};
 
 const PASSWORD: &str = "Correct-Horse-42-battery";
+
+#[path = "sign_in/mfa.rs"]
+mod mfa;
 
 struct Cloud {
     running: RunningLocalCloud,

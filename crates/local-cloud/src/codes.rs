@@ -1,11 +1,13 @@
-//! Verification codes (sign-up confirmation and, later, forgot-password and attribute
-//! verification).
+//! Verification codes: sign-up confirmation, forgot-password, attribute verification, and the
+//! SMS / e-mail codes of an MFA challenge.
 //!
 //! Design: a code is 6 digits drawn from the OS RNG. Only a salted SHA-256 of it is stored
 //! (16-byte random salt per code), so `state.json` never holds a usable code in plain text; the
 //! comparison is constant-time. A code is single-use (kept, marked consumed, so a replay is told
-//! apart from a typo), expires after 24 hours by the injected clock, and after five wrong
-//! attempts it is locked until a new code is sent.
+//! apart from a typo), expires by the injected clock after its purpose's lifetime
+//! ([`CodePurpose::lifetime`]: 24 hours for sign-up and attribute codes, 1 hour for
+//! forgot-password codes, 3 minutes for MFA codes, which also die with their challenge
+//! `Session`), and after five wrong attempts it is locked until a new code is sent.
 //!
 //! Security note: six digits are only a million possibilities, so the salted hash slows down an
 //! attacker who has the state file but cannot stop one; the file is mode 0600 and codes live a
@@ -24,8 +26,12 @@ use crate::error::{CognitoError, ErrorKind};
 use crate::ids;
 use crate::secrets::SecretString;
 
-/// How long a code stays valid.
+/// How long a sign-up or attribute-verification code stays valid.
 pub const CODE_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+/// How long a forgot-password code stays valid (Cognito: one hour).
+pub const FORGOT_PASSWORD_CODE_LIFETIME: Duration = Duration::from_secs(3600);
+/// How long an SMS / e-mail MFA code stays valid (the challenge Session's default lifetime).
+pub const MFA_CODE_LIFETIME: Duration = Duration::from_secs(3 * 60);
 /// Wrong attempts allowed before the code is locked.
 pub const MAX_FAILED_ATTEMPTS: u32 = 5;
 
@@ -35,6 +41,23 @@ pub const MAX_FAILED_ATTEMPTS: u32 = 5;
 pub enum CodePurpose {
     /// ConfirmSignUp.
     SignUp,
+    /// ConfirmForgotPassword.
+    ForgotPassword,
+    /// VerifyUserAttribute.
+    AttributeVerification,
+    /// An SMS_MFA or EMAIL_OTP challenge.
+    Mfa,
+}
+
+impl CodePurpose {
+    /// How long a code of this purpose stays valid.
+    pub fn lifetime(self) -> Duration {
+        match self {
+            Self::SignUp | Self::AttributeVerification => CODE_LIFETIME,
+            Self::ForgotPassword => FORGOT_PASSWORD_CODE_LIFETIME,
+            Self::Mfa => MFA_CODE_LIFETIME,
+        }
+    }
 }
 
 /// A sent code, stored as a salted hash.
@@ -82,7 +105,7 @@ impl PendingCode {
     /// Checks `code`: on success the code is consumed; on a wrong code the attempt is counted.
     /// The caller must persist `self` in both cases.
     pub fn redeem(&mut self, code: &str, now: OffsetDateTime) -> Result<(), CognitoError> {
-        if self.consumed_at.is_some() || now >= self.sent_at + CODE_LIFETIME {
+        if self.consumed_at.is_some() || now >= self.sent_at + self.purpose.lifetime() {
             return Err(expired());
         }
         if self.failed_attempts >= MAX_FAILED_ATTEMPTS {
@@ -157,6 +180,15 @@ mod tests {
         }
         let err = record.redeem(code.expose(), start()).expect_err("locked");
         assert_eq!(err.kind, ErrorKind::LimitExceeded);
+    }
+
+    #[test]
+    fn forgot_password_codes_expire_after_an_hour() {
+        let (mut record, code) = PendingCode::issue(CodePurpose::ForgotPassword, start());
+        let err = record
+            .redeem(code.expose(), start() + FORGOT_PASSWORD_CODE_LIFETIME)
+            .expect_err("expired");
+        assert_eq!(err.kind, ErrorKind::ExpiredCode);
     }
 
     #[test]

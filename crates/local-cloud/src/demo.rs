@@ -12,6 +12,8 @@ use serde::Serialize;
 use crate::error::LocalCloudError;
 use crate::files::{write_atomically, DataPaths, Visibility};
 use crate::jwt::SigningKeyRecord;
+use crate::model::device::DeviceConfiguration;
+use crate::model::mfa::{EmailMfaSettings, MfaMode, PoolMfa};
 use crate::model::pool::EMAIL;
 use crate::model::{DemoIds, PasswordPolicy, TokenValidity};
 use crate::ops::clients::{create_client, ClientSettings};
@@ -59,6 +61,20 @@ pub fn ensure_demo(
             username_attributes: vec![EMAIL.to_owned()],
             auto_verified_attributes: vec![EMAIL.to_owned()],
             username_case_sensitive: false,
+            // MFA for whoever turns it on (TOTP or e-mail), and devices remembered on request
+            // (a remembered device then skips MFA), so the app and the CLI can exercise every
+            // flow against the demo backend.
+            mfa: PoolMfa {
+                mode: MfaMode::Optional,
+                sms: None,
+                software_token: true,
+                email: Some(EmailMfaSettings::default()),
+            },
+            required_attributes: Vec::new(),
+            device_configuration: Some(DeviceConfiguration {
+                challenge_required_on_new_device: true,
+                device_only_remembered_on_user_prompt: true,
+            }),
         };
         let pool_id = create_pool(&mut inner.state, region, now, settings, SigningKeyRecord::generate()?);
         let client = ClientSettings {

@@ -33,6 +33,12 @@ pub enum ErrorKind {
     InvalidParameter,
     /// A password the pool's policy refuses.
     InvalidPassword,
+    /// A wrong code in VerifySoftwareToken.
+    EnableSoftwareTokenMfa,
+    /// VerifySoftwareToken before AssociateSoftwareToken.
+    SoftwareTokenMfaNotFound,
+    /// An e-mail or phone number already used by another user as a sign-in alias.
+    AliasExists,
     /// An administrator required a password reset.
     PasswordResetRequired,
     /// No such pool or client.
@@ -75,6 +81,9 @@ impl ErrorKind {
             Self::TooManyRequests => "TooManyRequestsException",
             Self::InvalidParameter => "InvalidParameterException",
             Self::InvalidPassword => "InvalidPasswordException",
+            Self::EnableSoftwareTokenMfa => "EnableSoftwareTokenMFAException",
+            Self::SoftwareTokenMfaNotFound => "SoftwareTokenMFANotFoundException",
+            Self::AliasExists => "AliasExistsException",
             Self::PasswordResetRequired => "PasswordResetRequiredException",
             Self::ResourceNotFound => "ResourceNotFoundException",
             Self::UnsupportedTokenType => "UnsupportedTokenTypeException",

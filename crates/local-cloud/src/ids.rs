@@ -32,6 +32,11 @@ pub fn user_pool_id(region: &str) -> String {
     format!("{region}_{}", random_string(ALNUM, 9))
 }
 
+/// A device group key: `-` and 9 alphanumerics (Cognito's shape).
+pub fn device_group_key() -> String {
+    format!("-{}", random_string(ALNUM, 9))
+}
+
 /// An app-client id: 26 lowercase alphanumerics.
 pub fn client_id() -> String {
     random_string(LOWER_ALNUM, 26)

@@ -26,6 +26,23 @@
 //!   Session, a single-use SECRET_BLOCK that expires, strict TIMESTAMP), SECRET_HASH wherever
 //!   Cognito checks it, `PreventUserExistenceErrors`, `ExplicitAuthFlows`, user status checks only
 //!   after the password is proven, NEW_PASSWORD_REQUIRED for administrator-created users.
+//! * **MFA** ([`ops::mfa`], [`ops::mfa_answers`], [`ops::sign_in`]): SetUserPoolMfaConfig
+//!   (OFF / OPTIONAL / ON), SOFTWARE_TOKEN_MFA (RFC 6238 via [`totp`]: random 160-bit secret per
+//!   user, ±1 step, a time step accepted once), SMS_MFA and EMAIL_OTP (codes to the outbox),
+//!   SELECT_MFA_TYPE, and MFA_SETUP through AssociateSoftwareToken / VerifySoftwareToken with
+//!   the challenge Session.
+//! * **Challenge sessions** ([`challenges`]): opaque, single-use, expiring after the client's
+//!   `AuthSessionValidity` (3 minutes), bound to pool, app client, user and challenge; a bogus,
+//!   expired, replayed or foreign Session is `NotAuthorizedException`. A wrong MFA code is
+//!   `CodeMismatchException` and keeps the session for up to three wrong codes in all.
+//! * **Recovery and attributes** ([`ops::recovery`], [`ops::attributes`]): ForgotPassword /
+//!   ConfirmForgotPassword (1-hour codes), ChangePassword, UpdateUserAttributes with
+//!   re-verification of a changed e-mail or phone, GetUserAttributeVerificationCode,
+//!   VerifyUserAttribute.
+//! * **Remembered devices** ([`ops::devices`]): `NewDeviceMetadata` when the pool has a
+//!   `DeviceConfiguration`, ConfirmDevice (the client's SRP verifier), UpdateDeviceStatus,
+//!   Get/List/ForgetDevice, and DEVICE_SRP_AUTH → DEVICE_PASSWORD_VERIFIER on the next sign-in,
+//!   which skips MFA.
 //! * **Tokens** ([`jwt`]): RS256 JWTs with Cognito's claims, one RSA-2048 key per pool served as a
 //!   JWKS, issuer `<endpoint>/<poolId>`. Refresh tokens are opaque and tied to a session whose
 //!   revocation (RevokeToken, GlobalSignOut) cuts off every token minted from it.
@@ -35,12 +52,18 @@
 //! # Security notes
 //!
 //! * Passwords are never stored or logged: sign-up turns them into an SRP verifier at once.
-//!   Verification codes are stored as salted hashes, refresh tokens as SHA-256 digests; codes
-//!   are compared in constant time and locked after five wrong attempts.
+//!   Verification and MFA codes are stored as salted hashes (MFA codes only in memory, with
+//!   their challenge), refresh tokens as SHA-256 digests; codes are compared in constant time
+//!   and locked after five wrong attempts. Device passwords never reach the server: ConfirmDevice
+//!   registers an SRP verifier, stored like a password verifier.
+//! * TOTP secrets are the exception to "one-way only": the server must compute codes from
+//!   them, so — as on AWS — `state.json` holds them (base32, in redacted newtypes in memory). They
+//!   never appear in logs, `Debug` output or errors; AssociateSoftwareToken's response is the one
+//!   place they leave the server.
 //! * Every secret travels in a redacted newtype ([`secrets`]); request values are never echoed in
 //!   errors or logs.
 //! * The data directory is 0700 and its secret-bearing files 0600: `state.json` (app-client
-//!   secrets, RSA signing keys, verifiers), `credentials` (admin key), `outbox.jsonl` (codes and
+//!   secrets, RSA signing keys, password and device verifiers, TOTP secrets), `credentials` (admin key), `outbox.jsonl` (codes and
 //!   temporary passwords in plain text: it stands in for the user's mailbox).
 //! * It is a development and test tool: it listens on whatever address it is given, speaks plain
 //!   HTTP, and should be bound to loopback.
@@ -63,6 +86,7 @@ pub mod secrets;
 pub mod server;
 pub mod sigv4;
 pub mod store;
+pub mod totp;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -1,6 +1,7 @@
 //! The outbox: every message Cognito would have e-mailed or texted.
 //!
-//! The local cloud sends no mail. Each code (sign-up confirmation, resend, temporary password)
+//! The local cloud sends no mail and no SMS. Each code (sign-up confirmation, resend, MFA,
+//! forgot-password, attribute verification, temporary password)
 //! is appended to `<data>/outbox.jsonl` (mode 0600) and kept in memory for
 //! `GET /_local/outbox`, oldest first. The API response only ever shows the masked destination
 //! (`a***@e***`), as Cognito's `CodeDeliveryDetails` does.
@@ -85,8 +86,10 @@ pub struct Delivery<'a> {
     pub user_pool_id: &'a str,
     /// The recipient's internal username.
     pub username: &'a str,
-    /// The e-mail address.
-    pub email: &'a str,
+    /// E-mail or SMS.
+    pub channel: Channel,
+    /// The e-mail address or phone number.
+    pub destination: &'a str,
     /// Why.
     pub purpose: Purpose,
     /// The code or temporary password.
@@ -133,7 +136,7 @@ impl Outbox {
         &self.messages
     }
 
-    /// Delivers an e-mail: appends it to the file and the in-memory list.
+    /// Delivers a message: appends it to the file and the in-memory list.
     pub fn send(
         &mut self,
         delivery: Delivery<'_>,
@@ -143,8 +146,8 @@ impl Outbox {
             time: now.format(&Rfc3339).map_err(|_| CognitoError::internal())?,
             user_pool_id: delivery.user_pool_id.to_owned(),
             username: delivery.username.to_owned(),
-            channel: Channel::Email,
-            destination: delivery.email.to_owned(),
+            channel: delivery.channel,
+            destination: delivery.destination.to_owned(),
             purpose: delivery.purpose,
             code: delivery.code.expose().to_owned(),
         };
@@ -172,6 +175,16 @@ impl Outbox {
     }
 }
 
+/// Masks a phone number as Cognito does: `+15555550123` → `+*******0123`.
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().collect();
+    let keep = chars.len().min(4);
+    let hidden = chars.len() - keep;
+    let tail: String = chars[hidden..].iter().collect();
+    let stars = "*".repeat(hidden.saturating_sub(1));
+    format!("+{stars}{tail}")
+}
+
 /// Masks an e-mail address as Cognito does: `alice@example.com` → `a***@e***`.
 pub fn mask_email(email: &str) -> String {
     let (local, domain) = email.split_once('@').unwrap_or((email, ""));
@@ -186,6 +199,7 @@ mod tests {
     #[test]
     fn masks_like_cognito() {
         assert_eq!(mask_email("alice@example.com"), "a***@e***");
+        assert_eq!(mask_phone("+15555550123"), "+*******0123");
     }
 
     #[test]
@@ -200,7 +214,8 @@ mod tests {
                 Delivery {
                     user_pool_id: "us-east-1_abc",
                     username: "u",
-                    email: "a@b.c",
+                    channel: Channel::Email,
+                    destination: "a@b.c",
                     purpose: Purpose::SignUp,
                     code: &code,
                 },

@@ -92,6 +92,25 @@ operations! {
     RevokeToken => ops::tokens::revoke_token, signed: false;
     GlobalSignOut => ops::sign_out::global_sign_out, signed: false;
     AdminUserGlobalSignOut => ops::sign_out::admin_user_global_sign_out, signed: true;
+    SetUserPoolMfaConfig => ops::mfa::set_user_pool_mfa_config, signed: true;
+    GetUserPoolMfaConfig => ops::mfa::get_user_pool_mfa_config, signed: true;
+    AssociateSoftwareToken => ops::mfa::associate_software_token, signed: false;
+    VerifySoftwareToken => ops::mfa::verify_software_token, signed: false;
+    SetUserMFAPreference => ops::mfa::set_user_mfa_preference, signed: false;
+    AdminSetUserMFAPreference => ops::mfa::admin_set_user_mfa_preference, signed: true;
+    ForgotPassword => ops::recovery::forgot_password, signed: false;
+    ConfirmForgotPassword => ops::recovery::confirm_forgot_password, signed: false;
+    ChangePassword => ops::recovery::change_password, signed: false;
+    UpdateUserAttributes => ops::attributes::update_user_attributes, signed: false;
+    GetUserAttributeVerificationCode => ops::attributes::get_user_attribute_verification_code, signed: false;
+    VerifyUserAttribute => ops::attributes::verify_user_attribute, signed: false;
+    ConfirmDevice => ops::devices::confirm_device, signed: false;
+    UpdateDeviceStatus => ops::devices::update_device_status, signed: false;
+    GetDevice => ops::devices::get_device, signed: false;
+    ListDevices => ops::devices::list_devices, signed: false;
+    ForgetDevice => ops::devices::forget_device, signed: false;
+    AdminListDevices => ops::devices::admin_list_devices, signed: true;
+    AdminForgetDevice => ops::devices::admin_forget_device, signed: true;
 }
 
 /// Maps an `X-Amz-Target` value to an operation.

@@ -1,15 +1,20 @@
 //! One module per command group; each command is a few lines over `coffer_core`.
 
 mod account;
+mod attributes;
+mod devices;
 mod local_cloud;
+mod mfa;
+mod password;
 mod session;
+mod steps;
 
 use std::io::Write;
 use std::sync::Arc;
 
 use coffer_core::{Client, Config, KeyringStore};
 
-use crate::cli::{Cli, Command};
+use crate::cli::{AttributesCommand, Cli, Command, DevicesCommand, MfaCommand, PasswordCommand};
 use crate::failure::Failure;
 
 /// Runs the parsed command.
@@ -23,6 +28,37 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Whoami(args) => session::whoami(&client(&cli.config)?, args).await,
         Command::Refresh => session::refresh(&client(&cli.config)?).await,
         Command::SignOut(args) => session::sign_out(&client(&cli.config)?, args).await,
+        Command::Mfa(command) => {
+            let client = client(&cli.config)?;
+            match command {
+                MfaCommand::SetupTotp(args) => mfa::setup_totp(&client, args).await,
+                MfaCommand::Prefer(args) => mfa::prefer(&client, args).await,
+                MfaCommand::Status => mfa::status(&client).await,
+            }
+        }
+        Command::Password(command) => {
+            let client = client(&cli.config)?;
+            match command {
+                PasswordCommand::Forgot(args) => password::forgot(&client, args).await,
+                PasswordCommand::Change(args) => password::change(&client, args).await,
+            }
+        }
+        Command::Devices(command) => {
+            let client = client(&cli.config)?;
+            match command {
+                DevicesCommand::List(args) => devices::list(&client, args).await,
+                DevicesCommand::Forget(args) => devices::forget(&client, args).await,
+            }
+        }
+        Command::Attributes(command) => {
+            let client = client(&cli.config)?;
+            match command {
+                AttributesCommand::List(args) => attributes::list(&client, args).await,
+                AttributesCommand::Update(args) => attributes::update(&client, args).await,
+                AttributesCommand::Verify(args) => attributes::verify(&client, args).await,
+                AttributesCommand::SendCode(args) => attributes::send_code(&client, args).await,
+            }
+        }
     }
 }
 

@@ -1,8 +1,8 @@
 //! `sign-in`, `whoami`, `refresh`, `sign-out`.
 
-use coffer_core::{Client, SignInStep};
+use coffer_core::{Client, DeviceRemembering};
 
-use super::{format_time, say};
+use super::{format_time, say, steps};
 use crate::cli::{SignInArgs, SignOutArgs, WhoamiArgs};
 use crate::failure::Failure;
 use crate::input::{self, PasswordSource};
@@ -10,22 +10,37 @@ use crate::input::{self, PasswordSource};
 pub async fn sign_in(client: &Client, args: SignInArgs) -> Result<(), Failure> {
     // Fail before asking for a password whose result could not be kept.
     client.check_store().await?;
-    let password = input::read_password(PasswordSource::from_flag(args.password_stdin), false)?;
-    let verifier = client.sign_in(args.username.as_str()).start().await?;
-    match verifier.answer(&password).await? {
-        SignInStep::Done(session) => {
-            let who = session.whoami();
-            say(format_args!(
-                "Signed in as {} (valid until {}).",
-                who.email.as_deref().unwrap_or(&who.username),
-                format_time(who.expires_at)
-            ))
+    let passwords = PasswordSource::from_flag(args.password_stdin);
+    let password = input::read_password(passwords, false)?;
+    let verifier = client
+        .sign_in(args.username.as_str())
+        .remember_device(args.remember_device)
+        .start()
+        .await?;
+    let first = verifier.answer(&password).await?;
+    drop(password);
+    let answering = steps::Answering {
+        passwords,
+        print_secret: args.print_secret,
+    };
+    let session = steps::walk(first, answering).await?;
+    let who = session.whoami();
+    say(format_args!(
+        "Signed in as {} (valid until {}).",
+        who.email.as_deref().unwrap_or(&who.username),
+        format_time(who.expires_at)
+    ))?;
+    match session.device() {
+        DeviceRemembering::Remembered { device_key } if args.remember_device => say(format_args!(
+            "This device is remembered ({device_key}): MFA is skipped here."
+        )),
+        DeviceRemembering::NotOffered => {
+            say("This device could not be remembered: the user pool does not remember devices.")
         }
-        SignInStep::Unsupported { challenge } => Err(Failure::UnsupportedChallenge { challenge }),
-        // SignInStep is non-exhaustive: a newer core may add steps this CLI does not know.
-        _ => Err(Failure::UnsupportedChallenge {
-            challenge: "unknown".to_owned(),
-        }),
+        DeviceRemembering::Failed { code } => say(format_args!(
+            "This device could not be remembered ({code})."
+        )),
+        _ => Ok(()),
     }
 }
 

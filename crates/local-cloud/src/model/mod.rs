@@ -1,11 +1,17 @@
-//! The persistent data model: pools, their app clients, users and sign-in sessions.
+//! The persistent data model: pools, their app clients, users (with MFA settings and
+//! devices) and sign-in sessions.
 //!
 //! These types are what `state.json` holds (see [`crate::store`]); they are separate from the
 //! wire shapes in [`crate::ops`], so the file format and the API can evolve independently. Every
 //! secret in here is either a one-way value (SRP verifier, SHA-256 of a refresh token, salted
-//! hash of a code) or a [`crate::secrets::PersistedSecret`] the emulator cannot work without.
+//! hash of a code) or a [`crate::secrets::PersistedSecret`] the emulator cannot work without
+//! (TOTP secrets are the one plain secret a user shares with the server: Cognito must keep them
+//! too, to check codes). Fields added after the first release are `#[serde(default)]`, so
+//! older state files still load.
 
 pub mod client;
+pub mod device;
+pub mod mfa;
 pub mod password_policy;
 pub mod pool;
 pub mod session;

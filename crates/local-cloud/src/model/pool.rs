@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::device::DeviceConfiguration;
+use super::mfa::PoolMfa;
 use super::{AppClient, AuthSession, User};
 use crate::error::CognitoError;
 use crate::jwt::SigningKeyRecord;
@@ -47,6 +49,16 @@ pub struct UserPool {
     pub users: BTreeMap<String, User>,
     /// Sign-in sessions (one per refresh token) by `origin_jti`.
     pub sessions: BTreeMap<String, AuthSession>,
+    /// MFA settings (SetUserPoolMfaConfig).
+    #[serde(default)]
+    pub mfa: PoolMfa,
+    /// Standard attributes the pool's `Schema` marks `Required`: SignUp must supply them, and
+    /// NEW_PASSWORD_REQUIRED asks for those an administrator-created user lacks.
+    #[serde(default)]
+    pub required_attributes: Vec<String>,
+    /// Device tracking (`DeviceConfiguration`), off when absent.
+    #[serde(default)]
+    pub device_configuration: Option<DeviceConfiguration>,
 }
 
 impl UserPool {
@@ -105,6 +117,15 @@ impl UserPool {
     pub fn user_mut(&mut self, name: &str) -> Result<&mut User, CognitoError> {
         self.find_user_mut(name)
             .ok_or_else(CognitoError::user_not_found)
+    }
+
+    /// The required attributes `user` has no value for.
+    pub fn missing_required_attributes(&self, user: &User) -> Vec<String> {
+        self.required_attributes
+            .iter()
+            .filter(|name| user.attribute(name).is_none_or(str::is_empty))
+            .cloned()
+            .collect()
     }
 
     /// The app client `client_id`, or `ResourceNotFoundException`.

@@ -1,4 +1,4 @@
-//! A user of a pool: attributes, status, SRP verifier and pending verification code.
+//! A user of a pool: attributes, status, SRP verifier, pending codes, MFA and devices.
 
 use std::collections::BTreeMap;
 
@@ -7,6 +7,8 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::device::Device;
+use super::mfa::UserMfa;
 use crate::codes::PendingCode;
 use crate::error::CognitoError;
 use crate::secrets::PersistedSecret;
@@ -89,6 +91,21 @@ pub struct User {
     pub password: Option<StoredPassword>,
     /// The outstanding sign-up confirmation code, if any.
     pub pending_code: Option<PendingCode>,
+    /// The outstanding ForgotPassword code, if any.
+    #[serde(default)]
+    pub forgot_password_code: Option<PendingCode>,
+    /// Outstanding attribute-verification codes by attribute (`email`, `phone_number`).
+    #[serde(default)]
+    pub attribute_codes: BTreeMap<String, PendingCode>,
+    /// MFA settings.
+    #[serde(default)]
+    pub mfa: UserMfa,
+    /// The group key shared by this user's devices, once one was issued.
+    #[serde(default)]
+    pub device_group_key: Option<String>,
+    /// Devices by key (issued, confirmed, remembered or not).
+    #[serde(default)]
+    pub devices: BTreeMap<String, Device>,
 }
 
 impl User {
@@ -98,6 +115,15 @@ impl User {
             return Some(&self.sub);
         }
         self.attributes.get(name).map(String::as_str)
+    }
+
+    /// Whether attribute `name` (`email` / `phone_number`) is present and verified.
+    pub fn is_verified(&self, name: &str) -> bool {
+        self.attributes.contains_key(name)
+            && self
+                .attributes
+                .get(&format!("{name}_verified"))
+                .is_some_and(|v| v == "true")
     }
 
     /// All attributes as `(name, value)` pairs, `sub` first, as Cognito lists them.

@@ -1,4 +1,4 @@
-//! AdminCreateUser, AdminSetUserPassword, AdminConfirmSignUp, AdminGetUser, AdminDeleteUser
+//! AdminCreateUser (invitation by e-mail and/or SMS, to the outbox), AdminSetUserPassword, AdminConfirmSignUp, AdminGetUser, AdminDeleteUser
 //! (SigV4-signed operations).
 
 use rand::rngs::OsRng;
@@ -6,14 +6,14 @@ use rand::seq::SliceRandom;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use super::sign_up::{make_verifier, new_user, parse_attributes, Writer};
+use super::sign_up::{make_verifier, new_user, parse_attributes, Writer, PHONE_NUMBER};
 use super::wire::{attributes_of, AttributeIn, AttributeOut, Empty, UserType};
 use super::{epoch_seconds, required, Ctx};
 use crate::error::{CognitoError, ErrorKind};
 use crate::model::pool::EMAIL;
 use crate::model::user::StoredPassword;
 use crate::model::{PasswordPolicy, UserStatus};
-use crate::outbox::{Delivery, Purpose};
+use crate::outbox::{Channel, Delivery, Purpose};
 use crate::secrets::SecretString;
 
 /// AdminCreateUser request.
@@ -113,24 +113,34 @@ pub fn admin_create_user(
         }
         _ => err,
     })?;
-    let email = user.attribute(EMAIL).map(str::to_owned);
     if !suppress {
-        match (&email, mediums.iter().any(|m| m == "EMAIL")) {
-            (Some(email), true) => ctx.inner.outbox.send(
+        let deliveries: Vec<(Channel, String)> = [
+            ("EMAIL", Channel::Email, EMAIL),
+            ("SMS", Channel::Sms, PHONE_NUMBER),
+        ]
+        .into_iter()
+        .filter(|(medium, _, _)| mediums.iter().any(|m| m == medium))
+        .filter_map(|(_, channel, attribute)| {
+            user.attribute(attribute).map(|to| (channel, to.to_owned()))
+        })
+        .collect();
+        if deliveries.is_empty() {
+            return Err(CognitoError::invalid_parameter(
+                "User has no attribute matching desired delivery mediums",
+            ));
+        }
+        for (channel, destination) in deliveries {
+            ctx.inner.outbox.send(
                 Delivery {
                     user_pool_id: &pool_id,
                     username: &user.username,
-                    email,
+                    channel,
+                    destination: &destination,
                     purpose: Purpose::TemporaryPassword,
                     code: &password,
                 },
                 now,
-            )?,
-            _ => {
-                return Err(CognitoError::invalid_parameter(
-                    "The local cloud can only deliver the invitation by EMAIL, to a user with an email attribute; use MessageAction SUPPRESS otherwise.",
-                ))
-            }
+            )?;
         }
     }
     let response = AdminCreateUserResponse {
@@ -230,6 +240,10 @@ pub struct AdminGetUserResponse {
     user_last_modified_date: f64,
     enabled: bool,
     user_status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    preferred_mfa_setting: Option<&'static str>,
+    #[serde(rename = "UserMFASettingList", skip_serializing_if = "Option::is_none")]
+    user_mfa_setting_list: Option<Vec<&'static str>>,
 }
 
 /// AdminGetUser.
@@ -244,7 +258,10 @@ pub fn admin_get_user(
         .pool(&pool_id)?
         .find_user(&typed)
         .ok_or_else(CognitoError::user_not_found)?;
+    let (preferred_mfa_setting, user_mfa_setting_list) = super::mfa::mfa_summary(user);
     Ok(AdminGetUserResponse {
+        preferred_mfa_setting,
+        user_mfa_setting_list,
         username: user.username.clone(),
         user_attributes: attributes_of(user),
         user_create_date: epoch_seconds(user.created),

@@ -169,7 +169,8 @@ fn password_sign_in(
         return Err(CognitoError::incorrect_credentials());
     }
     let username = user.username.clone();
-    complete_sign_in(ctx, pool_id, client_id, &username)
+    let device_key = params.get("DEVICE_KEY").map(|k| k.expose().to_owned());
+    complete_sign_in(ctx, pool_id, client_id, &username, device_key.as_deref())
 }
 
 /// REFRESH_TOKEN_AUTH through InitiateAuth.
@@ -246,6 +247,7 @@ fn begin_srp(
         .map_err(|_| CognitoError::incorrect_credentials())?;
     let secret_block = ctx.inner.challenges.open_srp(
         PendingSrp {
+            device_key: params.get("DEVICE_KEY").map(|k| k.expose().to_owned()),
             pool_id: pool_id.to_owned(),
             client_id: client_id.to_owned(),
             subject,

@@ -1,5 +1,11 @@
-//! RespondToAuthChallenge and AdminRespondToAuthChallenge: PASSWORD_VERIFIER and
-//! NEW_PASSWORD_REQUIRED.
+//! RespondToAuthChallenge and AdminRespondToAuthChallenge: PASSWORD_VERIFIER,
+//! NEW_PASSWORD_REQUIRED, and (in [`super::mfa_answers`] and [`super::devices`]) the MFA and
+//! device challenges.
+//!
+//! Every challenge but PASSWORD_VERIFIER is answered with its `Session`, which must be live,
+//! unused, of this pool and app client, for the user named by `USERNAME`, and for the challenge
+//! named by `ChallengeName` ([`take_bound_session`]); anything else is `NotAuthorizedException`
+//! and uses the session up.
 //!
 //! PASSWORD_VERIFIER checks, each failing with "Incorrect username or password.": the
 //! SECRET_BLOCK names a live challenge (taken out at once, so it is single-use whatever happens
@@ -17,7 +23,7 @@ use super::sign_up::{make_verifier, parse_attributes, Writer};
 use super::wire::AttributeIn;
 use super::wire::AuthResponse;
 use super::{check_secret_hash, required, required_param, Ctx};
-use crate::challenges::{SessionChallenge, SrpSubject};
+use crate::challenges::{PendingSession, SessionRefusal, SessionSlot, SrpSubject};
 use crate::error::CognitoError;
 use crate::model::user::StoredPassword;
 use crate::model::UserStatus;
@@ -97,9 +103,21 @@ fn respond(
     match challenge {
         "PASSWORD_VERIFIER" => password_verifier(ctx, pool_id, client_id, responses),
         "NEW_PASSWORD_REQUIRED" => new_password_required(ctx, pool_id, client_id, session, responses),
-        "SMS_MFA" | "SOFTWARE_TOKEN_MFA" | "EMAIL_OTP" | "SMS_OTP" | "SELECT_MFA_TYPE" | "MFA_SETUP"
-        | "SELECT_CHALLENGE" | "PASSWORD" | "PASSWORD_SRP" | "WEB_AUTHN" | "CUSTOM_CHALLENGE"
-        | "DEVICE_SRP_AUTH" | "DEVICE_PASSWORD_VERIFIER" | "ADMIN_NO_SRP_AUTH" => {
+        "SMS_MFA" | "SOFTWARE_TOKEN_MFA" | "EMAIL_OTP" => {
+            super::mfa_answers::mfa_code(ctx, pool_id, client_id, challenge, session, responses)
+        }
+        "SELECT_MFA_TYPE" => {
+            super::mfa_answers::select_mfa_type(ctx, pool_id, client_id, session, responses)
+        }
+        "MFA_SETUP" => super::mfa_answers::mfa_setup(ctx, pool_id, client_id, session, responses),
+        "DEVICE_SRP_AUTH" => {
+            super::devices::device_srp_auth(ctx, pool_id, client_id, session, responses)
+        }
+        "DEVICE_PASSWORD_VERIFIER" => {
+            super::devices::device_password_verifier(ctx, pool_id, client_id, session, responses)
+        }
+        "SMS_OTP" | "SELECT_CHALLENGE" | "PASSWORD" | "PASSWORD_SRP" | "WEB_AUTHN"
+        | "CUSTOM_CHALLENGE" | "ADMIN_NO_SRP_AUTH" => {
             // A challenge this server never issues cannot be pending.
             Err(CognitoError::invalid_parameter("Invalid session for the user, session can only be used once."))
         }
@@ -163,7 +181,17 @@ fn password_verifier(
         return Err(CognitoError::incorrect_credentials());
     };
     proof.map_err(|_| CognitoError::incorrect_credentials())?;
-    complete_sign_in(ctx, pool_id, client_id, &internal_username)
+    let device_key = responses
+        .get("DEVICE_KEY")
+        .map(|k| k.expose().to_owned())
+        .or(pending.device_key);
+    complete_sign_in(
+        ctx,
+        pool_id,
+        client_id,
+        &internal_username,
+        device_key.as_deref(),
+    )
 }
 
 fn new_password_required(
@@ -206,21 +234,31 @@ fn new_password_required(
             "The email attribute is the username in this pool and cannot be changed here.",
         ));
     }
-
-    let expired =
-        || CognitoError::not_authorized("Invalid session for the user, session is expired.");
-    let pending = ctx
-        .inner
-        .challenges
-        .take_session(session.expose(), now)
-        .ok_or_else(expired)?;
-    if pending.challenge != SessionChallenge::NewPasswordRequired
-        || pending.pool_id != pool_id
-        || pending.client_id != client_id
-        || named_user.as_deref() != Some(pending.username.as_str())
-    {
-        return Err(expired());
+    // Required attributes the user lacks must come with the answer (checked before the session
+    // is taken, so the user can answer again).
+    if let Some(user) = named_user.as_deref().and_then(|u| pool.users.get(u)) {
+        if let Some(missing) = pool
+            .missing_required_attributes(user)
+            .into_iter()
+            .find(|name| attributes.get(name).is_none_or(String::is_empty))
+        {
+            return Err(CognitoError::invalid_parameter(format!(
+                "Invalid attributes given, {missing} is missing"
+            )));
+        }
     }
+
+    let pending = take_bound_session(
+        ctx,
+        Binding {
+            pool_id,
+            client_id,
+            challenge: "NEW_PASSWORD_REQUIRED",
+            named_user,
+        },
+        session,
+    )?;
+    let expired = || SessionRefusal::Invalid.error();
     let verifier = make_verifier(pool_id, &pending.username, new_password)?;
     let user = ctx
         .inner
@@ -234,5 +272,54 @@ fn new_password_required(
     user.status = UserStatus::Confirmed;
     user.attributes.extend(attributes);
     user.last_modified = now;
-    complete_sign_in(ctx, pool_id, client_id, &pending.username)
+    complete_sign_in(
+        ctx,
+        pool_id,
+        client_id,
+        &pending.username,
+        pending.device_key.as_deref(),
+    )
+}
+
+/// What a session must match.
+pub struct Binding<'a> {
+    /// The pool the request is for.
+    pub pool_id: &'a str,
+    /// The app client of the request.
+    pub client_id: &'a str,
+    /// The `ChallengeName` answered.
+    pub challenge: &'a str,
+    /// The internal username `USERNAME` names, if it names anyone.
+    pub named_user: Option<String>,
+}
+
+/// Takes the session and checks it against `binding`; see the module docs. The session is
+/// used up whatever the outcome; [`take_bound_session_slot`] lets a caller put it back.
+pub fn take_bound_session(
+    ctx: &mut Ctx<'_>,
+    binding: Binding<'_>,
+    session: &SecretString,
+) -> Result<PendingSession, CognitoError> {
+    take_bound_session_slot(ctx, binding, session).map(|(pending, _)| pending)
+}
+
+/// Like [`take_bound_session`], also returning the slot to restore the session into.
+pub fn take_bound_session_slot(
+    ctx: &mut Ctx<'_>,
+    binding: Binding<'_>,
+    session: &SecretString,
+) -> Result<(PendingSession, SessionSlot), CognitoError> {
+    let (pending, slot) = ctx
+        .inner
+        .challenges
+        .take_session(session.expose(), ctx.now)
+        .map_err(SessionRefusal::error)?;
+    if pending.pool_id != binding.pool_id
+        || pending.client_id != binding.client_id
+        || pending.challenge.wire_name() != binding.challenge
+        || binding.named_user.as_deref() != Some(pending.username.as_str())
+    {
+        return Err(SessionRefusal::Invalid.error());
+    }
+    Ok((pending, slot))
 }

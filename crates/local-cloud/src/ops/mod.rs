@@ -7,10 +7,15 @@
 //! [`crate::secrets::SecretString`].
 
 pub mod admin_users;
+pub mod attributes;
 pub mod auth;
 pub mod challenge;
 pub mod clients;
+pub mod devices;
+pub mod mfa;
+pub mod mfa_answers;
 pub mod pools;
+pub mod recovery;
 pub mod sign_in;
 pub mod sign_out;
 pub mod sign_up;

@@ -1,6 +1,6 @@
 //! CreateUserPool, DescribeUserPool, ListUserPools.
 //!
-//! Features the emulator does not implement (MFA, Lambda triggers, alias attributes, phone-number
+//! Features the emulator does not implement (Lambda triggers, alias attributes, phone-number
 //! usernames) are refused with `InvalidParameterException` instead of being silently ignored, so
 //! a test never passes against settings that would behave differently on AWS.
 
@@ -14,6 +14,8 @@ use super::{epoch_seconds, required, Ctx};
 use crate::error::CognitoError;
 use crate::ids;
 use crate::jwt::SigningKeyRecord;
+use crate::model::device::DeviceConfiguration;
+use crate::model::mfa::{MfaMode, PoolMfa, SmsMfaSettings};
 use crate::model::pool::EMAIL;
 use crate::model::{PasswordPolicy, UserPool};
 use crate::secrets::PersistedSecret;
@@ -29,7 +31,92 @@ pub struct CreateUserPoolRequest {
     auto_verified_attributes: Option<Vec<String>>,
     username_configuration: Option<UsernameConfiguration>,
     mfa_configuration: Option<String>,
+    sms_configuration: Option<SmsConfigurationWire>,
+    sms_authentication_message: Option<String>,
+    device_configuration: Option<DeviceConfigurationWire>,
+    schema: Option<Vec<SchemaAttributeIn>>,
     lambda_config: Option<BTreeMap<String, serde_json::Value>>,
+}
+
+/// `SchemaAttributeType` (only `Name` and `Required` matter here).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct SchemaAttributeIn {
+    name: Option<String>,
+    required: Option<bool>,
+}
+
+/// The standard attributes a `Schema` marks required; required custom attributes are refused,
+/// as on AWS.
+fn required_attributes(
+    schema: Option<Vec<SchemaAttributeIn>>,
+) -> Result<Vec<String>, CognitoError> {
+    let mut required = Vec::new();
+    for attribute in schema.unwrap_or_default() {
+        let name = super::required(attribute.name, "Schema.member.Name")?;
+        if !attribute.required.unwrap_or(false) {
+            continue;
+        }
+        if name.starts_with("custom:") {
+            return Err(CognitoError::invalid_parameter(
+                "Required custom attributes are not supported currently.",
+            ));
+        }
+        if !super::sign_up::is_standard_attribute(&name) {
+            return Err(CognitoError::invalid_parameter(format!(
+                "Schema attribute {name} is not a standard attribute."
+            )));
+        }
+        if !required.contains(&name) {
+            required.push(name);
+        }
+    }
+    Ok(required)
+}
+
+/// `SmsConfigurationType` (recorded; the local cloud texts to its outbox).
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SmsConfigurationWire {
+    /// `SnsCallerArn`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sns_caller_arn: Option<String>,
+    /// `ExternalId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// `SnsRegion`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sns_region: Option<String>,
+}
+
+/// `DeviceConfigurationType`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeviceConfigurationWire {
+    challenge_required_on_new_device: Option<bool>,
+    device_only_remembered_on_user_prompt: Option<bool>,
+}
+
+impl DeviceConfigurationWire {
+    fn into_model(self) -> DeviceConfiguration {
+        DeviceConfiguration {
+            challenge_required_on_new_device: self
+                .challenge_required_on_new_device
+                .unwrap_or(false),
+            device_only_remembered_on_user_prompt: self
+                .device_only_remembered_on_user_prompt
+                .unwrap_or(false),
+        }
+    }
+
+    fn of(config: &DeviceConfiguration) -> Self {
+        Self {
+            challenge_required_on_new_device: Some(config.challenge_required_on_new_device),
+            device_only_remembered_on_user_prompt: Some(
+                config.device_only_remembered_on_user_prompt,
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -98,6 +185,8 @@ pub struct UserPoolType {
     auto_verified_attributes: Vec<String>,
     username_configuration: UsernameConfiguration,
     mfa_configuration: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    device_configuration: Option<DeviceConfigurationWire>,
     estimated_number_of_users: usize,
     admin_create_user_config: AdminCreateUserConfig,
 }
@@ -132,7 +221,11 @@ impl UserPoolType {
             username_configuration: UsernameConfiguration {
                 case_sensitive: Some(pool.username_case_sensitive),
             },
-            mfa_configuration: "OFF",
+            mfa_configuration: pool.mfa.mode.as_str(),
+            device_configuration: pool
+                .device_configuration
+                .as_ref()
+                .map(DeviceConfigurationWire::of),
             estimated_number_of_users: pool.users.len(),
             admin_create_user_config: AdminCreateUserConfig {
                 allow_admin_create_user_only: false,
@@ -153,10 +246,15 @@ fn unsupported(what: &str) -> CognitoError {
     CognitoError::invalid_parameter(format!("{what} is not supported by the local cloud."))
 }
 
-fn check_attribute_list(member: &str, values: &[String]) -> Result<(), CognitoError> {
+fn check_attribute_list(
+    member: &str,
+    values: &[String],
+    phone_allowed: bool,
+) -> Result<(), CognitoError> {
     for value in values {
         match value.as_str() {
             EMAIL => {}
+            "phone_number" if phone_allowed => {}
             "phone_number" => return Err(unsupported(&format!("{member} phone_number"))),
             _ => {
                 return Err(CognitoError::constraint(
@@ -182,6 +280,12 @@ pub struct PoolSettings {
     pub auto_verified_attributes: Vec<String>,
     /// Username case sensitivity.
     pub username_case_sensitive: bool,
+    /// MFA settings.
+    pub mfa: PoolMfa,
+    /// Standard attributes marked required in the `Schema`.
+    pub required_attributes: Vec<String>,
+    /// Device tracking, if on.
+    pub device_configuration: Option<DeviceConfiguration>,
 }
 
 /// Creates a pool in `ctx` (also used to provision the demo backend).
@@ -212,6 +316,9 @@ pub fn create_pool(
         clients: BTreeMap::new(),
         users: BTreeMap::new(),
         sessions: BTreeMap::new(),
+        mfa: settings.mfa,
+        required_attributes: settings.required_attributes,
+        device_configuration: settings.device_configuration,
     };
     state.pools.insert(id.clone(), pool);
     id
@@ -233,16 +340,42 @@ pub fn create_user_pool(
     if req.alias_attributes.as_ref().is_some_and(|a| !a.is_empty()) {
         return Err(unsupported("AliasAttributes"));
     }
-    if req.mfa_configuration.as_deref().is_some_and(|m| m != "OFF") {
-        return Err(unsupported("MFA"));
-    }
+    let mode = req
+        .mfa_configuration
+        .as_deref()
+        .map(MfaMode::parse)
+        .transpose()?
+        .unwrap_or_default();
+    // CreateUserPool only knows SMS MFA (TOTP and e-mail come with SetUserPoolMfaConfig), and
+    // Cognito refuses OPTIONAL / ON without an SMS configuration.
+    let sms = match (mode, req.sms_configuration) {
+        (_, Some(sms)) => Some(SmsMfaSettings {
+            message: req.sms_authentication_message,
+            sns_caller_arn: sms.sns_caller_arn,
+            external_id: sms.external_id,
+            sns_region: sms.sns_region,
+        }),
+        (MfaMode::Off, None) => None,
+        (_, None) => {
+            return Err(CognitoError::invalid_parameter(
+                "SMS configuration is required when MFA is enabled; or use SetUserPoolMfaConfig to enable software token MFA.",
+            ))
+        }
+    };
+    let mfa = PoolMfa {
+        mode,
+        sms: sms.filter(|_| mode != MfaMode::Off),
+        software_token: false,
+        email: None,
+    };
     if req.lambda_config.as_ref().is_some_and(|l| !l.is_empty()) {
         return Err(unsupported("LambdaConfig"));
     }
+    let required_attributes = required_attributes(req.schema)?;
     let username_attributes = req.username_attributes.unwrap_or_default();
-    check_attribute_list("usernameAttributes", &username_attributes)?;
+    check_attribute_list("usernameAttributes", &username_attributes, false)?;
     let auto_verified_attributes = req.auto_verified_attributes.unwrap_or_default();
-    check_attribute_list("autoVerifiedAttributes", &auto_verified_attributes)?;
+    check_attribute_list("autoVerifiedAttributes", &auto_verified_attributes, true)?;
     let password_policy = req
         .policies
         .and_then(|p| p.password_policy)
@@ -258,6 +391,11 @@ pub fn create_user_pool(
             .username_configuration
             .and_then(|c| c.case_sensitive)
             .unwrap_or(true),
+        mfa,
+        required_attributes,
+        device_configuration: req
+            .device_configuration
+            .map(DeviceConfigurationWire::into_model),
     };
     let signing_key = SigningKeyRecord::generate().map_err(|err| {
         tracing::error!(error = %err, "cannot generate a signing key");

@@ -1,5 +1,8 @@
 //! SignUp, ConfirmSignUp, ResendConfirmationCode (public, unsigned operations).
 //!
+//! The confirmation code goes to the e-mail address when the pool auto-verifies e-mail, else by
+//! SMS to the phone number when it auto-verifies phone numbers; confirming verifies that one.
+//!
 //! In an e-mail pool (`UsernameAttributes: ["email"]`) the typed username must be an e-mail
 //! address; it becomes the `email` attribute and the internal username is a fresh UUID equal to
 //! `sub`. The password is turned into an SRP verifier at once and dropped; it is never stored.
@@ -17,7 +20,7 @@ use crate::error::{CognitoError, ErrorKind};
 use crate::model::pool::EMAIL;
 use crate::model::user::StoredPassword;
 use crate::model::{User, UserPool, UserStatus};
-use crate::outbox::{Delivery, Purpose};
+use crate::outbox::{Channel, Delivery, Purpose};
 use crate::secrets::SecretString;
 
 /// Standard attributes a client may write.
@@ -42,6 +45,11 @@ const WRITABLE_STANDARD_ATTRIBUTES: [&str; 17] = [
 ];
 /// Attributes only an administrator may write.
 const ADMIN_ONLY_ATTRIBUTES: [&str; 2] = ["email_verified", "phone_number_verified"];
+
+/// Whether `name` is a standard attribute (writable by clients or administrators).
+pub fn is_standard_attribute(name: &str) -> bool {
+    WRITABLE_STANDARD_ATTRIBUTES.contains(&name) || ADMIN_ONLY_ATTRIBUTES.contains(&name)
+}
 
 /// Who is writing attributes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,7 +104,27 @@ pub fn parse_attributes(
             ));
         }
     }
+    if let Some(phone) = map.get(PHONE_NUMBER) {
+        if !looks_like_e164(phone) {
+            return Err(CognitoError::invalid_parameter(
+                "Invalid phone number format.",
+            ));
+        }
+    }
     Ok(map)
+}
+
+/// The `phone_number` attribute (E.164: `+` then 2 to 15 digits), an ordinary attribute here:
+/// phone-number usernames stay unsupported.
+pub const PHONE_NUMBER: &str = "phone_number";
+
+/// Whether `value` is an E.164 phone number as Cognito requires (`+15555550123`).
+pub fn looks_like_e164(value: &str) -> bool {
+    value.strip_prefix('+').is_some_and(|digits| {
+        (2..=15).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0')
+    })
 }
 
 /// A new user, not yet inserted: username rules of `pool` applied, verifier made.
@@ -138,11 +166,13 @@ pub fn new_user(
         }
         typed_username.to_owned()
     };
-    attributes
-        .entry("email_verified".to_owned())
-        .or_insert_with(|| "false".to_owned());
-    if !attributes.contains_key(EMAIL) {
-        attributes.remove("email_verified");
+    for contact in [EMAIL, PHONE_NUMBER] {
+        let flag = format!("{contact}_verified");
+        if attributes.contains_key(contact) {
+            attributes.entry(flag).or_insert_with(|| "false".to_owned());
+        } else {
+            attributes.remove(&flag);
+        }
     }
     let verifier = make_verifier(&pool.id, &username, password)?;
     Ok(User {
@@ -155,6 +185,11 @@ pub fn new_user(
         last_modified: now,
         password: Some(StoredPassword::new(&verifier, now)),
         pending_code: None,
+        forgot_password_code: None,
+        attribute_codes: BTreeMap::new(),
+        mfa: Default::default(),
+        device_group_key: None,
+        devices: BTreeMap::new(),
     })
 }
 
@@ -176,39 +211,54 @@ pub fn make_verifier(
     ))
 }
 
-/// Issues a sign-up code to `username`'s e-mail and records it in the outbox.
+/// Where a sign-up code goes: the e-mail address if the pool auto-verifies e-mail, else the
+/// phone number if it auto-verifies phone numbers (Cognito's order).
+pub fn sign_up_contact(pool: &UserPool, user: &User) -> Option<(&'static str, Channel, String)> {
+    [(EMAIL, Channel::Email), (PHONE_NUMBER, Channel::Sms)]
+        .into_iter()
+        .filter(|(attribute, _)| pool.auto_verified_attributes.iter().any(|a| a == attribute))
+        .find_map(|(attribute, channel)| {
+            user.attribute(attribute)
+                .map(|value| (attribute, channel, value.to_owned()))
+        })
+}
+
+/// Issues a sign-up code to `username`'s e-mail or phone and records it in the outbox.
 fn send_sign_up_code(
     ctx: &mut Ctx<'_>,
     pool_id: &str,
     username: &str,
 ) -> Result<Option<CodeDeliveryDetails>, CognitoError> {
     let now = ctx.now;
-    let pool = ctx.inner.state.pool_mut(pool_id)?;
-    let auto_verify = pool.auto_verified_attributes.iter().any(|a| a == EMAIL);
+    let pool = ctx.inner.state.pool(pool_id)?;
     let user = pool
         .users
-        .get_mut(username)
+        .get(username)
         .ok_or_else(CognitoError::user_not_found)?;
-    let Some(email) = user
-        .attribute(EMAIL)
-        .map(str::to_owned)
-        .filter(|_| auto_verify)
-    else {
+    let Some((_, channel, destination)) = sign_up_contact(pool, user) else {
         return Ok(None);
     };
     let (record, code) = PendingCode::issue(CodePurpose::SignUp, now);
-    user.pending_code = Some(record);
+    ctx.inner
+        .state
+        .pool_mut(pool_id)?
+        .user_mut(username)?
+        .pending_code = Some(record);
     ctx.inner.outbox.send(
         Delivery {
             user_pool_id: pool_id,
             username,
-            email: &email,
+            channel,
+            destination: &destination,
             purpose: Purpose::SignUp,
             code: &code,
         },
         now,
     )?;
-    Ok(Some(CodeDeliveryDetails::email(&email)))
+    Ok(Some(match channel {
+        Channel::Email => CodeDeliveryDetails::email(&destination),
+        Channel::Sms => CodeDeliveryDetails::sms(&destination),
+    }))
 }
 
 /// SignUp request.
@@ -254,6 +304,11 @@ pub fn sign_up(ctx: &mut Ctx<'_>, req: SignUpRequest) -> Result<SignUpResponse, 
         UserStatus::Unconfirmed,
         ctx.now,
     )?;
+    if let Some(missing) = pool.missing_required_attributes(&user).first() {
+        return Err(CognitoError::invalid_parameter(format!(
+            "Attributes did not conform to the schema: {missing}: The attribute is required"
+        )));
+    }
     let (username, sub) = (user.username.clone(), user.sub.clone());
     ctx.inner
         .state
@@ -308,9 +363,15 @@ pub fn confirm_sign_up(
     let client = pool.client(&client_id)?;
     check_secret_hash(client, &typed_username, req.secret_hash.as_ref())?;
     let hide_existence = client.prevent_user_existence_errors;
-    let user = pool
-        .find_user_mut(&typed_username)
+    let username = pool
+        .resolve_username(&typed_username)
         .ok_or_else(|| unknown_user(hide_existence))?;
+    let verified = pool
+        .users
+        .get(&username)
+        .and_then(|user| sign_up_contact(pool, user))
+        .map_or(EMAIL, |(attribute, _, _)| attribute);
+    let user = pool.user_mut(&username)?;
     if user.status != UserStatus::Unconfirmed {
         return Err(CognitoError::not_authorized(format!(
             "User cannot be confirmed. Current status is {}",
@@ -326,9 +387,9 @@ pub fn confirm_sign_up(
     pending.redeem(code.expose(), now)?;
     user.status = UserStatus::Confirmed;
     user.last_modified = now;
-    if user.attributes.contains_key(EMAIL) {
+    if user.attributes.contains_key(verified) {
         user.attributes
-            .insert("email_verified".to_owned(), "true".to_owned());
+            .insert(format!("{verified}_verified"), "true".to_owned());
     }
     tracing::info!(user_pool_id = %pool_id, username = %user.username, "user confirmed");
     Ok(Empty {})

@@ -134,6 +134,7 @@ pub fn start_session(
         token_type: "Bearer",
         refresh_token: Some(refresh_token),
         id_token: minted.id_token,
+        new_device_metadata: None,
     })
 }
 
@@ -200,6 +201,7 @@ pub fn refresh(
         token_type: "Bearer",
         refresh_token: None,
         id_token: minted.id_token,
+        new_device_metadata: None,
     })
 }
 
@@ -249,6 +251,10 @@ pub struct GetUserRequest {
 pub struct GetUserResponse {
     username: String,
     user_attributes: Vec<AttributeOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    preferred_mfa_setting: Option<&'static str>,
+    #[serde(rename = "UserMFASettingList", skip_serializing_if = "Option::is_none")]
+    user_mfa_setting_list: Option<Vec<&'static str>>,
 }
 
 /// GetUser.
@@ -262,9 +268,12 @@ pub fn get_user(ctx: &mut Ctx<'_>, req: GetUserRequest) -> Result<GetUserRespons
         .users
         .get(&username)
         .ok_or_else(CognitoError::user_not_found)?;
+    let (preferred_mfa_setting, user_mfa_setting_list) = super::mfa::mfa_summary(user);
     Ok(GetUserResponse {
         username: user.username.clone(),
         user_attributes: attributes_of(user),
+        preferred_mfa_setting,
+        user_mfa_setting_list,
     })
 }
 

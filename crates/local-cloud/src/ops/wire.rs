@@ -51,13 +51,22 @@ pub fn attributes_of(user: &User) -> Vec<AttributeOut> {
 pub struct CodeDeliveryDetails {
     /// The masked address (`a***@e***`).
     pub destination: String,
-    /// `EMAIL`.
+    /// `EMAIL` or `SMS`.
     pub delivery_medium: &'static str,
-    /// `email`.
+    /// `email` or `phone_number`.
     pub attribute_name: &'static str,
 }
 
 impl CodeDeliveryDetails {
+    /// Details of an SMS sent to `phone`.
+    pub fn sms(phone: &str) -> Self {
+        Self {
+            destination: crate::outbox::mask_phone(phone),
+            delivery_medium: "SMS",
+            attribute_name: "phone_number",
+        }
+    }
+
     /// Details of an e-mail sent to `email`.
     pub fn email(email: &str) -> Self {
         Self {
@@ -115,6 +124,19 @@ pub struct AuthenticationResult {
     pub refresh_token: Option<String>,
     /// The ID token.
     pub id_token: String,
+    /// A device key for this sign-in, when the pool tracks devices.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_device_metadata: Option<NewDeviceMetadata>,
+}
+
+/// `NewDeviceMetadataType`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NewDeviceMetadata {
+    /// `<region>_<uuid>`.
+    pub device_key: String,
+    /// The user's device group key.
+    pub device_group_key: String,
 }
 
 /// The response of InitiateAuth, RespondToAuthChallenge and their admin variants.

@@ -6,10 +6,15 @@ mod support;
 
 mod admin_api;
 mod concurrency;
+mod devices;
+mod mfa;
+mod mfa_secrets;
 mod new_password;
 mod persistence;
 mod protocol_errors;
-mod sdk_interop;
+mod recovery;
+pub mod sdk_interop;
+mod sdk_mfa;
 mod secret_clients;
 mod sign_up_and_sign_in;
 mod srp_challenge;

@@ -118,3 +118,53 @@ async fn temporary_passwords_follow_the_policy_and_expire() {
         Some("Temporary password has expired and must be reset by an administrator."),
     );
 }
+
+#[tokio::test]
+async fn required_attributes_are_asked_for_and_enforced() {
+    let cloud = TestCloud::start().await;
+    let (status, body) = cloud
+        .admin("CreateUserPool", json!({"PoolName": "schema", "Schema": [{"Name": "given_name", "AttributeDataType": "String", "Required": true}]}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let pool_id = body["UserPool"]["Id"].as_str().expect("id").to_owned();
+    let client = crate::mfa::new_client(&cloud, &pool_id).await;
+    let refused = cloud
+        .call(
+            "SignUp",
+            json!({"ClientId": client, "Username": "walt", "Password": PASSWORD}),
+        )
+        .await;
+    assert_error(
+        &refused,
+        "InvalidParameterException",
+        Some("Attributes did not conform to the schema: given_name: The attribute is required"),
+    );
+
+    let (status, body) = cloud
+        .admin("AdminCreateUser", json!({"UserPoolId": pool_id, "Username": "gina", "TemporaryPassword": TEMPORARY, "MessageAction": "SUPPRESS"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, challenge) = cloud
+        .call("InitiateAuth", json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": "gina", "PASSWORD": TEMPORARY}}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{challenge}");
+    assert_eq!(challenge["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    assert_eq!(
+        challenge["ChallengeParameters"]["requiredAttributes"],
+        "[\"userAttributes.given_name\"]"
+    );
+    let session = &challenge["Session"];
+    let without = cloud
+        .call("RespondToAuthChallenge", json!({"ClientId": client, "ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": session, "ChallengeResponses": {"USERNAME": "gina", "NEW_PASSWORD": PASSWORD}}))
+        .await;
+    assert_error(
+        &without,
+        "InvalidParameterException",
+        Some("Invalid attributes given, given_name is missing"),
+    );
+    let (status, done) = cloud
+        .call("RespondToAuthChallenge", json!({"ClientId": client, "ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": session, "ChallengeResponses": {"USERNAME": "gina", "NEW_PASSWORD": PASSWORD, "userAttributes.given_name": "Gina"}}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert!(done["AuthenticationResult"]["AccessToken"].is_string());
+}

@@ -12,7 +12,7 @@ use rand::rngs::OsRng;
 
 use crate::support::{TestCloud, PASSWORD};
 
-fn sdk(cloud: &TestCloud) -> Client {
+pub fn sdk(cloud: &TestCloud) -> Client {
     let admin = cloud.cloud.admin_credentials();
     let config = aws_sdk_cognitoidentityprovider::Config::builder()
         .behavior_version(BehaviorVersion::latest())
