@@ -39,7 +39,7 @@ use crate::secrets::{PersistedSecret, SecretString};
 /// Bytes of randomness in a DEVICE_PASSWORD_VERIFIER SECRET_BLOCK.
 const SECRET_BLOCK_BYTES: usize = 64;
 
-fn no_such_device() -> CognitoError {
+pub(crate) fn no_such_device() -> CognitoError {
     CognitoError::new(ErrorKind::ResourceNotFound, "Device does not exist.")
 }
 

@@ -59,6 +59,11 @@ pub fn complete_sign_in(
     if !user.enabled {
         return Err(CognitoError::not_authorized("User is disabled."));
     }
+    // A DEVICE_KEY this user does not own (forgotten, or never confirmed here) is refused as
+    // AWS refuses it; clients then forget their local device secrets and sign in again.
+    if device_key.is_some_and(|key| !user.devices.contains_key(key)) {
+        return Err(super::devices::no_such_device());
+    }
     match user.status {
         UserStatus::Unconfirmed => Err(CognitoError::new(
             ErrorKind::UserNotConfirmed,

@@ -201,7 +201,7 @@ async fn a_remembered_device_skips_mfa_until_it_is_forgotten() {
         Some("Incorrect username or password."),
     );
 
-    // Forgotten: back to MFA, and the key is gone.
+    // Forgotten: the key is refused as AWS refuses it, and without it MFA is back.
     let (status, body) = cloud
         .call(
             "ForgetDevice",
@@ -209,7 +209,14 @@ async fn a_remembered_device_skips_mfa_until_it_is_forgotten() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let done = sign_in_with_totp(&cloud, &client, &secret, json!({"DEVICE_KEY": device.key})).await;
+    let refused =
+        password_sign_in(&cloud, &client, "dev", json!({"DEVICE_KEY": device.key})).await;
+    assert_error(
+        &refused,
+        "ResourceNotFoundException",
+        Some("Device does not exist."),
+    );
+    let done = sign_in_with_totp(&cloud, &client, &secret, json!({})).await;
     assert!(
         done["AuthenticationResult"]["NewDeviceMetadata"]["DeviceKey"].is_string(),
         "a new device key: {done}"
