@@ -1,0 +1,182 @@
+//! The IPC commands. Each one unpacks its arguments, calls coffer-core, and maps the result to
+//! the types in [`crate::ipc`]; errors become [`CommandError`] (`{code, message}`).
+//!
+//! Passwords and codes arrive as plain strings (that is what IPC carries) and are wrapped into
+//! the core's zeroising secret types at once.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use coffer_core::{Password, SignInStep, VerificationCode};
+use tauri::State;
+
+use crate::error::CommandError;
+use crate::ipc::{
+    BackendView, CodeDeliveryView, ConfirmSignUpArgs, ResendCodeArgs, SignInArgs, SignInOutcome,
+    SignUpArgs, SignUpResult, WhoAmIView,
+};
+use crate::state::AppState;
+
+type CommandResult<T> = Result<T, CommandError>;
+
+/// The backend the app talks to, for the settings screen.
+#[tauri::command]
+pub(crate) async fn backend_info(state: State<'_, AppState>) -> CommandResult<BackendView> {
+    Ok(state.get().await?.backend.clone())
+}
+
+/// The session kept in the keychain, if any (refreshed when its tokens expired).
+/// `null` when nobody is signed in, the stored sign-in is no longer valid, or the keychain
+/// cannot be read: the user then starts at sign-in, where a keychain problem is reported with
+/// its own message if it persists.
+#[tauri::command]
+pub(crate) async fn restore_session(
+    state: State<'_, AppState>,
+) -> CommandResult<Option<WhoAmIView>> {
+    match state.client().await?.whoami().await {
+        Ok(who) => Ok(Some(who.into())),
+        Err(error) if starts_signed_out(error.code()) => {
+            tracing::info!(code = error.code(), "no session restored");
+            Ok(None)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Errors of a session restore after which the app starts signed out.
+fn starts_signed_out(code: &str) -> bool {
+    matches!(
+        code,
+        "not_signed_in"
+            | "session_expired"
+            | "token_revoked"
+            | "stored_tokens_corrupt"
+            | "keychain_unavailable"
+            | "keychain_error"
+    )
+}
+
+/// Signs in with SRP: the password is proven, never sent.
+#[tauri::command]
+pub(crate) async fn sign_in(
+    state: State<'_, AppState>,
+    args: SignInArgs,
+) -> CommandResult<SignInOutcome> {
+    let client = state.client().await?;
+    let password = Password::new(args.password);
+    // Fail before proving the password when the result could not be kept.
+    client.check_store().await?;
+    let verifier = client.sign_in(args.username).start().await?;
+    Ok(match verifier.answer(&password).await? {
+        SignInStep::Done(session) => SignInOutcome::SignedIn {
+            who: session.whoami().into(),
+        },
+        SignInStep::Unsupported { challenge } => SignInOutcome::Unsupported { challenge },
+        // SignInStep is non-exhaustive: a newer core may add steps this app does not answer yet.
+        _ => SignInOutcome::Unsupported {
+            challenge: "UNKNOWN".to_owned(),
+        },
+    })
+}
+
+/// Registers a user whose username is their e-mail address.
+#[tauri::command]
+pub(crate) async fn sign_up(
+    state: State<'_, AppState>,
+    args: SignUpArgs,
+) -> CommandResult<SignUpResult> {
+    let password = Password::new(args.password);
+    let outcome = state
+        .client()
+        .await?
+        .sign_up(&args.email, &password, &[("email", &args.email)])
+        .await?;
+    Ok(SignUpResult {
+        confirmed: outcome.confirmed,
+        delivery: outcome.code_delivery.map(Into::into),
+    })
+}
+
+/// Confirms a sign-up with the code that was sent.
+#[tauri::command]
+pub(crate) async fn confirm_sign_up(
+    state: State<'_, AppState>,
+    args: ConfirmSignUpArgs,
+) -> CommandResult<()> {
+    let code = VerificationCode::new(args.code.trim());
+    Ok(state
+        .client()
+        .await?
+        .confirm_sign_up(&args.username, &code)
+        .await?)
+}
+
+/// Sends the sign-up code again.
+#[tauri::command]
+pub(crate) async fn resend_confirmation_code(
+    state: State<'_, AppState>,
+    args: ResendCodeArgs,
+) -> CommandResult<Option<CodeDeliveryView>> {
+    let delivery = state
+        .client()
+        .await?
+        .resend_confirmation_code(&args.username)
+        .await?;
+    Ok(delivery.map(Into::into))
+}
+
+/// Who is signed in (refreshes expired tokens).
+#[tauri::command]
+pub(crate) async fn whoami(state: State<'_, AppState>) -> CommandResult<WhoAmIView> {
+    Ok(state.client().await?.whoami().await?.into())
+}
+
+/// Refreshes the tokens now.
+#[tauri::command]
+pub(crate) async fn refresh(state: State<'_, AppState>) -> CommandResult<WhoAmIView> {
+    Ok(state.client().await?.refresh().await?.whoami().into())
+}
+
+/// Signs out here: revokes the refresh token and forgets the stored tokens.
+#[tauri::command]
+pub(crate) async fn sign_out(state: State<'_, AppState>) -> CommandResult<()> {
+    Ok(state.client().await?.sign_out().await?)
+}
+
+/// Signs out on every device (`GlobalSignOut`).
+#[tauri::command]
+pub(crate) async fn sign_out_everywhere(state: State<'_, AppState>) -> CommandResult<()> {
+    Ok(state.client().await?.global_sign_out().await?)
+}
+
+/// When the process started, for the first-paint figure.
+pub(crate) fn process_start() -> Instant {
+    static START: OnceLock<Instant> = OnceLock::new();
+    *START.get_or_init(Instant::now)
+}
+
+/// The UI calls this once its first screen is painted; the app logs the time since start
+/// (read by `scripts/bench-app`).
+#[tauri::command]
+pub(crate) fn ui_ready() {
+    let elapsed = process_start().elapsed();
+    tracing::info!(target: "coffer_app::startup", first_paint_ms = elapsed.as_millis() as u64, "first paint");
+}
+
+/// The handler for every command above.
+pub(crate) fn handler<R: tauri::Runtime>(
+) -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        backend_info,
+        restore_session,
+        sign_in,
+        sign_up,
+        confirm_sign_up,
+        resend_confirmation_code,
+        whoami,
+        refresh,
+        sign_out,
+        sign_out_everywhere,
+        ui_ready,
+    ]
+}

@@ -1,0 +1,133 @@
+//! The Coffer desktop app: a thin Tauri v2 shell over `coffer-core`.
+//!
+//! # Design
+//!
+//! - **Thin shell.** Every IPC command ([`commands`]) is a few lines: unpack the arguments, call
+//!   the core, map the result to an IPC type ([`ipc`]) or the error to a stable
+//!   `{code, message}` ([`CommandError`]). Sign-in, token checks and keychain storage live in
+//!   `coffer-core`, shared with the CLI.
+//! - **A first start needs nothing.** Unless a config file says otherwise, the app runs the local
+//!   cloud in-process ([`backend`]) and talks to its demo user pool. The session is restored from
+//!   the OS keychain when the UI starts (`restore_session`).
+//! - **Types generated, not copied.** The TypeScript declarations of every command's arguments
+//!   and results are generated from [`ipc`] with `ts-rs`; a test fails when the checked-in
+//!   `ui/src/ipc/bindings.ts` is stale.
+//!
+//! # Security notes
+//!
+//! - **Least privilege.** `build.rs` declares each command so Tauri generates one permission per
+//!   command; `capabilities/main-window.json` grants the main window exactly those and nothing
+//!   else (no file system, shell, opener or dialog access from JavaScript). The opener and dialog
+//!   plugins are registered for the hosted-UI and upload flows, which will call them from Rust
+//!   or grant their single permissions when they land. The CSP allows only the app's own
+//!   scripts and styles.
+//! - **Secrets.** Passwords and codes cross IPC inward only and are wrapped into the core's
+//!   zeroising secret types at once; no command returns a token. Argument types redact secrets
+//!   in `Debug`; errors carry the core's `Display`, which never contains one.
+//! - **One instance.** A second launch focuses the running window (two instances would race on
+//!   the local cloud's port and state).
+
+pub mod backend;
+mod commands;
+mod error;
+pub mod ipc;
+mod state;
+
+pub use error::CommandError;
+pub use state::{AppState, Ready};
+
+use std::sync::Mutex;
+
+use tauri::{Manager, RunEvent};
+
+/// The IPC handler of every command, for [`run`] and for tests on Tauri's mock runtime.
+pub fn invoke_handler<R: tauri::Runtime>(
+) -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    commands::handler()
+}
+
+/// Chooses and starts the backend, and builds the client (tokens in the OS keychain).
+pub async fn start_backend() -> Result<Ready, CommandError> {
+    let started = async {
+        let overrides = backend::LocalCloudOverrides::from_environment()?;
+        let locations = coffer_core::ConfigLocations::from_environment(None);
+        let plan = backend::plan(
+            &locations,
+            &overrides,
+            coffer_core::default_local_cloud_dir(),
+        )?;
+        let backend = backend::start(plan).await?;
+        let client = coffer_core::Client::new(
+            backend.config,
+            std::sync::Arc::new(coffer_core::KeyringStore::new()),
+        )?;
+        Ok::<_, CommandError>(Ready {
+            client,
+            backend: backend.view,
+            local_cloud: Mutex::new(backend.local_cloud),
+        })
+    };
+    let result = started.await;
+    match &result {
+        Ok(ready) => tracing::info!(
+            target: "coffer_app::startup",
+            endpoint = %ready.backend.endpoint,
+            kind = ?ready.backend.kind,
+            since_start_ms = commands::process_start().elapsed().as_millis() as u64,
+            "backend ready"
+        ),
+        Err(error) => {
+            tracing::error!(code = %error.code, message = %error.message, "backend not available")
+        }
+    }
+    result
+}
+
+/// Runs the app until its window closes.
+pub fn run() {
+    commands::process_start();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    let app = tauri::Builder::default()
+        // First, so a second launch exits before starting anything.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
+        .manage(AppState::starting(start_backend))
+        .setup(|app| {
+            // Start the backend while the window opens; commands wait for it.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                handle.state::<AppState>().warm_up().await;
+            });
+            Ok(())
+        })
+        .invoke_handler(invoke_handler())
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(app) => app,
+        Err(error) => {
+            tracing::error!(%error, "cannot start the app");
+            std::process::exit(1);
+        }
+    };
+    app.run(|handle, event| {
+        if let RunEvent::Exit = event {
+            if let Some(cloud) = handle.state::<AppState>().take_local_cloud() {
+                // Lets in-flight requests finish and releases the port.
+                tauri::async_runtime::block_on(cloud.shutdown());
+            }
+        }
+    });
+}

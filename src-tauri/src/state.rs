@@ -1,0 +1,131 @@
+//! What the app holds while it runs: the coffer-core client and the backend it talks to.
+//!
+//! The backend starts in the background while the window opens (starting the local cloud reads
+//! its state and keys, which would otherwise delay the first paint); the first command that
+//! needs it waits for it.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Mutex;
+
+use coffer_core::Client;
+use local_cloud::RunningLocalCloud;
+use tokio::sync::OnceCell;
+
+use crate::error::CommandError;
+use crate::ipc::BackendView;
+
+type Started = Result<Ready, CommandError>;
+type Starter = Box<dyn Fn() -> Pin<Box<dyn Future<Output = Started> + Send>> + Send + Sync>;
+
+/// The app's managed state. Startup never fails the app: when the backend cannot be set up
+/// (a config file named but missing, a port taken), the state keeps the error, every command
+/// returns it, and the UI shows it with a way out.
+pub struct AppState {
+    ready: OnceCell<Started>,
+    starter: Option<Starter>,
+}
+
+/// A working backend and its client.
+pub struct Ready {
+    /// The client for the configured user pool and app client.
+    pub client: Client,
+    /// The backend, for the settings screen.
+    pub backend: BackendView,
+    /// The in-process local cloud, taken out and shut down when the app exits.
+    pub local_cloud: Mutex<Option<RunningLocalCloud>>,
+}
+
+impl AppState {
+    /// A state whose backend is started by `start` on first use (or by [`AppState::warm_up`]).
+    pub fn starting<F, Fut>(start: F) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Started> + Send + 'static,
+    {
+        Self {
+            ready: OnceCell::new(),
+            starter: Some(Box::new(move || Box::pin(start()))),
+        }
+    }
+
+    /// A state with a working backend.
+    pub fn ready(ready: Ready) -> Self {
+        Self {
+            ready: OnceCell::new_with(Some(Ok(ready))),
+            starter: None,
+        }
+    }
+
+    /// A state whose backend could not be set up.
+    pub fn failed(error: CommandError) -> Self {
+        Self {
+            ready: OnceCell::new_with(Some(Err(error))),
+            starter: None,
+        }
+    }
+
+    /// Starts the backend now if it has not started; returns when it is up (or failed).
+    pub async fn warm_up(&self) {
+        let _ = self.get().await;
+    }
+
+    /// The working backend (waiting for it to start), or the startup error.
+    pub async fn get(&self) -> Result<&Ready, CommandError> {
+        let started = self
+            .ready
+            .get_or_init(|| async {
+                match &self.starter {
+                    Some(start) => start().await,
+                    // `ready` and `failed` fill the cell, so only `starting` reaches here.
+                    None => Err(CommandError::new("internal_error", "no backend to start")),
+                }
+            })
+            .await;
+        started.as_ref().map_err(Clone::clone)
+    }
+
+    /// The client (waiting for the backend), or the startup error.
+    pub async fn client(&self) -> Result<&Client, CommandError> {
+        self.get().await.map(|ready| &ready.client)
+    }
+
+    /// Takes the in-process local cloud out, to shut it down (`None` if it never started).
+    pub fn take_local_cloud(&self) -> Option<RunningLocalCloud> {
+        let ready = self.ready.get()?.as_ref().ok()?;
+        // A panic while holding this lock cannot leave an Option half-written.
+        let mut slot = ready
+            .local_cloud
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        slot.take()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_backend_starts_once_however_many_commands_wait_for_it() {
+        let starts = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&starts);
+        let state = AppState::starting(move || {
+            let counter = Arc::clone(&counter);
+            async move {
+                counter.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                Err(CommandError::new("config_invalid", "bad config"))
+            }
+        });
+        let (a, b, _) = tokio::join!(state.get(), state.client(), state.warm_up());
+        assert_eq!(a.err().map(|e| e.code), Some("config_invalid".to_owned()));
+        assert_eq!(b.err().map(|e| e.code), Some("config_invalid".to_owned()));
+        state.warm_up().await;
+        assert_eq!(starts.load(Ordering::SeqCst), 1);
+        assert!(state.take_local_cloud().is_none());
+    }
+}

@@ -1,0 +1,163 @@
+//! A Coffer app on Tauri's mock runtime, with the real config and capabilities, talking to a
+//! local cloud on an ephemeral port with a temporary data directory and an in-memory keychain.
+
+use std::sync::{Arc, Mutex};
+
+use coffer_app::ipc::BackendKind;
+use coffer_app::{AppState, Ready};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindow;
+
+pub struct TestApp {
+    pub endpoint: String,
+    pub window: WebviewWindow<MockRuntime>,
+    // Kept alive for the test's duration.
+    _app: tauri::App<MockRuntime>,
+    _data: tempfile::TempDir,
+}
+
+/// Builds the app around `state` with the app's own tauri.conf.json and capabilities (so the
+/// permission checks are the real ones), plus the opener plugin for the least-privilege test.
+pub fn app_with_state(state: AppState) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
+    let app = tauri::test::mock_builder()
+        .plugin(tauri_plugin_opener::init())
+        .manage(state)
+        .invoke_handler(coffer_app::invoke_handler())
+        .build(tauri::generate_context!())
+        .expect("mock app builds");
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("mock window builds");
+    (app, window)
+}
+
+impl TestApp {
+    /// A fresh local cloud and an app signed out of it.
+    pub fn start() -> Self {
+        Self::start_with_store(Arc::new(coffer_core::MemoryStore::new()))
+    }
+
+    /// The same, with the given keychain.
+    pub fn start_with_store(store: Arc<dyn coffer_core::SecretStore>) -> Self {
+        let data = tempfile::tempdir().unwrap();
+        let config =
+            local_cloud::LocalCloudConfig::new("127.0.0.1:0".parse().unwrap(), data.path());
+        // The local cloud serves on Tauri's async runtime, which outlives each call.
+        let cloud = tauri::async_runtime::block_on(local_cloud::start(config)).unwrap();
+        let endpoint = cloud.endpoint();
+        let client_config = coffer_core::Config::from_file(&cloud.demo().config_path).unwrap();
+        let client = coffer_core::Client::new(client_config.clone(), store).unwrap();
+        let backend = coffer_app::ipc::BackendView {
+            kind: BackendKind::LocalCloud,
+            endpoint: endpoint.clone(),
+            region: client_config.region().to_owned(),
+            user_pool_id: client_config.user_pool_id().to_owned(),
+            client_id: client_config.client_id().to_owned(),
+            config_path: Some(cloud.demo().config_path.display().to_string()),
+            config_origin: Some("local cloud demo setup".to_owned()),
+            data_dir: Some(data.path().display().to_string()),
+        };
+        let state = AppState::ready(Ready {
+            client,
+            backend,
+            local_cloud: Mutex::new(Some(cloud)),
+        });
+        let (app, window) = app_with_state(state);
+        Self {
+            endpoint,
+            window,
+            _app: app,
+            _data: data,
+        }
+    }
+
+    /// Invokes `command` from the main window as the web view would (`{args}` or no body).
+    pub fn invoke_raw(&self, command: &str, args: Option<Value>) -> Result<Value, Value> {
+        invoke(&self.window, command, args)
+    }
+
+    pub fn call<T: DeserializeOwned>(
+        &self,
+        command: &str,
+        args: Option<Value>,
+    ) -> Result<T, Value> {
+        self.invoke_raw(command, args)
+            .map(|value| serde_json::from_value(value).expect("result has the declared shape"))
+    }
+
+    /// The newest code the local cloud "sent" to `email`.
+    pub fn latest_code_for(&self, email: &str) -> String {
+        let url = format!("{}/_local/outbox", self.endpoint);
+        let messages: Vec<Value> = tauri::async_runtime::block_on(async {
+            reqwest::get(url).await.unwrap().json().await.unwrap()
+        });
+        messages
+            .iter()
+            .rev()
+            .find(|message| message["destination"] == email && message["purpose"] == "sign-up")
+            .and_then(|message| message["code"].as_str())
+            .expect("a sign-up code in the outbox")
+            .to_owned()
+    }
+}
+
+pub fn invoke(
+    window: &WebviewWindow<MockRuntime>,
+    command: &str,
+    args: Option<Value>,
+) -> Result<Value, Value> {
+    let body = match args {
+        Some(args) => serde_json::json!({ "args": args }),
+        None => serde_json::json!({}),
+    };
+    tauri::test::get_ipc_response(
+        window,
+        InvokeRequest {
+            cmd: command.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(body),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|body| body.deserialize::<Value>().unwrap())
+}
+
+/// The `code` of a command error.
+pub fn code(error: &Value) -> &str {
+    error["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("not a command error: {error}"))
+}
+
+/// A keychain that is not there (no Secret Service running, a locked keyring).
+pub struct MissingKeychain;
+
+impl coffer_core::SecretStore for MissingKeychain {
+    fn load(
+        &self,
+        _key: &str,
+    ) -> Result<Option<zeroize::Zeroizing<String>>, coffer_core::StoreError> {
+        Err(Self::error())
+    }
+    fn save(&self, _key: &str, _secret: &str) -> Result<(), coffer_core::StoreError> {
+        Err(Self::error())
+    }
+    fn delete(&self, _key: &str) -> Result<(), coffer_core::StoreError> {
+        Err(Self::error())
+    }
+}
+
+impl MissingKeychain {
+    fn error() -> coffer_core::StoreError {
+        coffer_core::StoreError::KeychainUnavailable {
+            reason: "no Secret Service on the bus".to_owned(),
+        }
+    }
+}

@@ -1,0 +1,109 @@
+// A small W3C WebDriver client over fetch: just what the Coffer e2e tests use.
+const ELEMENT = "element-6066-11e4-a52f-4d56fd3df285";
+
+export class WebDriver {
+  constructor(base) {
+    this.base = base;
+    this.session = null;
+  }
+
+  async request(method, path, body) {
+    const response = await fetch(`${this.base}${path}`, {
+      method,
+      headers: { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const error = json.value ?? {};
+      throw new Error(`WebDriver ${method} ${path}: ${error.error ?? response.status}: ${error.message ?? ""}`);
+    }
+    return json.value;
+  }
+
+  async waitUntilUp(timeoutMs = 15000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        await fetch(`${this.base}/status`);
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`WebDriver at ${this.base} did not start: ${error}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }
+
+  async start(application) {
+    const value = await this.request("POST", "/session", {
+      capabilities: { alwaysMatch: { "tauri:options": { application } } },
+    });
+    this.session = value.sessionId;
+  }
+
+  async quit() {
+    if (!this.session) return;
+    const session = this.session;
+    this.session = null;
+    await this.request("DELETE", `/session/${session}`).catch(() => undefined);
+  }
+
+  s(path) {
+    return `/session/${this.session}${path}`;
+  }
+
+  async find(css) {
+    const value = await this.request("POST", this.s("/element"), { using: "css selector", value: css });
+    const id = value[ELEMENT] ?? value.ELEMENT ?? Object.values(value ?? {})[0];
+    if (!id) throw new Error(`no element ${css}: ${JSON.stringify(value)}`);
+    return id;
+  }
+
+  async click(css) {
+    await this.request("POST", this.s(`/element/${await this.find(css)}/click`), {});
+  }
+
+  async type(css, text) {
+    const id = await this.find(css);
+    await this.request("POST", this.s(`/element/${id}/clear`), {});
+    await this.request("POST", this.s(`/element/${id}/value`), { text });
+  }
+
+  /** Sends keys to the focused element (e.g. "\uE007" for Enter). */
+  async press(css, keys) {
+    await this.request("POST", this.s(`/element/${await this.find(css)}/value`), { text: keys });
+  }
+
+  async text(css) {
+    return this.request("GET", this.s(`/element/${await this.find(css)}/text`));
+  }
+
+  async execute(script, args = []) {
+    return this.request("POST", this.s("/execute/sync"), { script, args });
+  }
+
+  /** A PNG of the whole window. */
+  async screenshot() {
+    return Buffer.from(await this.request("GET", this.s("/screenshot")), "base64");
+  }
+
+  /** Polls `check` (a script returning a truthy value when done) until it passes. */
+  async waitFor(description, script, args = [], timeoutMs = 15000) {
+    const deadline = Date.now() + timeoutMs;
+    let last;
+    for (;;) {
+      last = await this.execute(script, args).catch((error) => `error: ${error.message}`);
+      if (last && !String(last).startsWith("error:")) return last;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${description} (last: ${last})`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async waitForScreen(name) {
+    await this.waitFor(`screen ${name}`, "return document.getElementById('app').dataset.screen === arguments[0]", [name]);
+  }
+
+  async waitForText(text) {
+    await this.waitFor(`text "${text}"`, "return document.body.innerText.includes(arguments[0])", [text]);
+  }
+}

@@ -1,0 +1,100 @@
+// The controller: holds the current screen, renders it, and moves focus on screen changes.
+import type { Backend } from "./ipc/backend";
+import { asCommandError } from "./ipc/backend";
+import { messageFor } from "./logic/errors";
+import { initialScreen, transition, type Event, type Screen } from "./logic/machine";
+import {
+  confirmView,
+  loadingView,
+  signInView,
+  signUpView,
+  startupErrorView,
+  stepNotSupportedView,
+} from "./views/auth";
+import type { ViewContext } from "./views/context";
+import { banner } from "./views/dom";
+import { homeView } from "./views/home";
+import { settingsView } from "./views/settings";
+
+export class App {
+  private screen: Screen = initialScreen;
+  private readonly ctx: ViewContext;
+
+  constructor(
+    private readonly root: HTMLElement,
+    backend: Backend,
+    now: () => Date = () => new Date(),
+  ) {
+    this.ctx = {
+      backend,
+      now,
+      dispatch: (event) => this.dispatch(event),
+      openSettings: () => this.openSettings(),
+    };
+  }
+
+  get current(): Screen {
+    return this.screen;
+  }
+
+  /** Shows the first screen: the restored session, or sign-in. */
+  async start(): Promise<void> {
+    this.render();
+    try {
+      const who = await this.ctx.backend.call("restore_session", null);
+      this.dispatch({ type: "started", who });
+    } catch (error) {
+      this.dispatch({ type: "startFailed", error: asCommandError(error) });
+    }
+  }
+
+  dispatch(event: Event): void {
+    const next = transition(this.screen, event);
+    if (next === this.screen) return;
+    this.screen = next;
+    this.render();
+  }
+
+  private async openSettings(): Promise<void> {
+    try {
+      const backend = await this.ctx.backend.call("backend_info", null);
+      this.dispatch({ type: "openSettings", backend });
+    } catch (error) {
+      const notice = this.root.querySelector(".form-banner, .notices");
+      notice?.replaceChildren(banner("error", messageFor(asCommandError(error)).text));
+    }
+  }
+
+  private view(screen: Screen): HTMLElement {
+    switch (screen.name) {
+      case "loading":
+        return loadingView();
+      case "startupError":
+        return startupErrorView(this.ctx, screen.error);
+      case "signIn":
+        return signInView(this.ctx, screen);
+      case "signUp":
+        return signUpView(this.ctx);
+      case "confirm":
+        return confirmView(this.ctx, screen);
+      case "stepNotSupported":
+        return stepNotSupportedView(this.ctx, screen);
+      case "home":
+        return homeView(this.ctx, screen);
+      case "settings": {
+        const who = screen.back.name === "home" ? screen.back.who : null;
+        return settingsView(this.ctx, screen.backend, who);
+      }
+    }
+  }
+
+  private render(): void {
+    this.root.replaceChildren(this.view(this.screen));
+    this.root.dataset.screen = this.screen.name;
+    // Focus the first empty field, else the first field, else the page title, so keyboard and
+    // screen-reader users start where the new screen starts.
+    const inputs = [...this.root.querySelectorAll<HTMLInputElement>("input:not([disabled])")];
+    const target = inputs.find((input) => input.value === "") ?? inputs[0] ?? this.root.querySelector<HTMLElement>("#screen-title");
+    target?.focus();
+  }
+}

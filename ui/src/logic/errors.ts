@@ -1,0 +1,78 @@
+// What to tell the user for each stable error code from the app (`CommandError.code`). The
+// codes come from coffer-core's `code()`; codes this table does not know fall back to the
+// app's own sentence, so a newer core never shows a blank error.
+import type { CommandError } from "../ipc/bindings";
+
+export interface ErrorMessage {
+  /** What to show. */
+  text: string;
+  /** The form field the error belongs to, when there is one (it gets aria-invalid and focus). */
+  field?: string;
+}
+
+type Entry = string | ((error: CommandError) => string);
+
+const MESSAGES: Record<string, { text: Entry; field?: string }> = {
+  wrong_username_or_password: { text: "The e-mail address or password is incorrect.", field: "password" },
+  user_not_found: { text: "There is no account with this e-mail address.", field: "username" },
+  user_not_confirmed: { text: "This account is not confirmed yet. Enter the code we sent you." },
+  user_disabled: { text: "This account has been disabled. Contact the administrator." },
+  password_reset_required: {
+    text: "The administrator requires a new password for this account. Password reset arrives in a coming version of Coffer.",
+  },
+  code_mismatch: { text: "That code is not right. Check the latest message and try again.", field: "code" },
+  code_expired: { text: "This code has expired. Send a new one and use it instead.", field: "code" },
+  username_exists: { text: "An account with this e-mail address already exists. Sign in instead.", field: "email" },
+  invalid_password: {
+    text: (error) => {
+      const policy = error.message.split(": ").slice(1).join(": ");
+      return policy
+        ? `The user pool refused this password: ${policy.replace(/^Password did not conform with policy: /, "")}`
+        : "The user pool refused this password. Choose a stronger one.";
+    },
+    field: "password",
+  },
+  invalid_parameter: { text: (error) => `The user pool refused the request: ${error.message.replace(/^invalid request: /, "")}` },
+  too_many_requests: { text: "Too many attempts. Wait a minute, then try again." },
+  client_secret_mismatch: { text: "The app client's secret in the config file does not match the app client." },
+  token_revoked: { text: "You were signed out, perhaps on another device. Sign in again." },
+  session_expired: { text: "Your sign-in has expired. Sign in again." },
+  not_signed_in: { text: "You are not signed in." },
+  endpoint_unreachable: {
+    text: (error) => `Cannot reach the sign-in service (${error.message.replace(/^cannot reach /, "")}). Check the connection or the backend in Settings.`,
+  },
+  keychain_unavailable: {
+    text: "The system keychain is not available, so Coffer cannot keep you signed in. Unlock your keyring (Secret Service) and try again.",
+  },
+  keychain_error: { text: "The system keychain refused the request. Unlock your keyring and try again." },
+  stored_tokens_corrupt: { text: "The saved sign-in could not be read. Sign in again." },
+  config_not_found: { text: (error) => `No backend is configured: ${error.message}` },
+  config_invalid: { text: (error) => `The config file is not valid: ${error.message}` },
+  config_unreadable: { text: (error) => `The config file cannot be read: ${error.message}` },
+  local_cloud_port_taken: { text: (error) => `The local cloud cannot start: ${error.message}` },
+  local_cloud_failed: { text: (error) => error.message },
+  no_data_dir: { text: (error) => error.message },
+};
+
+const TOKEN_PREFIX = "token_";
+
+export function messageFor(error: CommandError): ErrorMessage {
+  const entry = MESSAGES[error.code];
+  if (entry) {
+    const text = typeof entry.text === "function" ? entry.text(error) : entry.text;
+    return entry.field ? { text, field: entry.field } : { text };
+  }
+  if (error.code.startsWith(TOKEN_PREFIX) || error.code === "jwks_invalid") {
+    return { text: `The sign-in service sent a token Coffer could not verify (${error.code}). Sign in again; if it persists, check the backend.` };
+  }
+  const sentence = error.message ? error.message.charAt(0).toUpperCase() + error.message.slice(1) : "Something went wrong.";
+  return { text: `${sentence.replace(/\.?$/, ".")} (${error.code})` };
+}
+
+/** Errors that mean the stored session is gone: the app returns to sign-in. */
+export function endsSession(error: CommandError): boolean {
+  return ["token_revoked", "session_expired", "not_signed_in", "stored_tokens_corrupt"].includes(error.code);
+}
+
+/** Every code with its own wording (for tests and docs). */
+export const KNOWN_CODES: readonly string[] = Object.keys(MESSAGES);
