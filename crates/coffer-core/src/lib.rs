@@ -46,6 +46,7 @@ pub mod config;
 mod error;
 mod idp;
 pub mod jwks;
+pub mod oauth;
 pub mod secret;
 mod session;
 mod sign_in;
@@ -61,6 +62,7 @@ pub use config::{
 };
 pub use error::Error;
 pub use idp::NetworkSettings;
+pub use oauth::{HostedUiOptions, HostedUiSignIn, OAuthError};
 pub use secret::{AccessToken, ClientSecret, IdToken, Password, RefreshToken, VerificationCode};
 pub use session::{Session, WhoAmI};
 pub use sign_in::{PasswordVerifier, SignIn, SignInStep};

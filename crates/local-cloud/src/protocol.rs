@@ -92,6 +92,11 @@ operations! {
     RevokeToken => ops::tokens::revoke_token, signed: false;
     GlobalSignOut => ops::sign_out::global_sign_out, signed: false;
     AdminUserGlobalSignOut => ops::sign_out::admin_user_global_sign_out, signed: true;
+    CreateUserPoolDomain => ops::domains::create_user_pool_domain, signed: true;
+    DescribeUserPoolDomain => ops::domains::describe_user_pool_domain, signed: true;
+    DeleteUserPoolDomain => ops::domains::delete_user_pool_domain, signed: true;
+    CreateIdentityProvider => ops::identity_providers::create_identity_provider, signed: true;
+    DescribeIdentityProvider => ops::identity_providers::describe_identity_provider, signed: true;
 }
 
 /// Maps an `X-Amz-Target` value to an operation.

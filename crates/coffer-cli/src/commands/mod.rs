@@ -1,6 +1,7 @@
 //! One module per command group; each command is a few lines over `coffer_core`.
 
 mod account;
+mod hosted_ui;
 mod local_cloud;
 mod session;
 

@@ -6,6 +6,7 @@
 //! hash of a code) or a [`crate::secrets::PersistedSecret`] the emulator cannot work without.
 
 pub mod client;
+pub mod hosted;
 pub mod password_policy;
 pub mod pool;
 pub mod session;
@@ -33,6 +34,9 @@ pub struct State {
     pub pools: BTreeMap<String, UserPool>,
     /// The demo pool and client provisioned on first start.
     pub demo: Option<DemoIds>,
+    /// Hosted UI: domains, OAuth client settings, identity providers, LocalIdP users.
+    #[serde(default)]
+    pub hosted: hosted::HostedState,
 }
 
 /// Where the demo backend lives inside [`State`].
@@ -50,6 +54,7 @@ impl Default for State {
             format_version: STATE_FORMAT_VERSION,
             pools: BTreeMap::new(),
             demo: None,
+            hosted: hosted::HostedState::default(),
         }
     }
 }

@@ -23,6 +23,8 @@ pub enum UserStatus {
     ForceChangePassword,
     /// An administrator asked for a password reset.
     ResetRequired,
+    /// A federated user, created on first sign-in through an identity provider.
+    ExternalProvider,
 }
 
 impl UserStatus {
@@ -33,6 +35,7 @@ impl UserStatus {
             Self::Confirmed => "CONFIRMED",
             Self::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
             Self::ResetRequired => "RESET_REQUIRED",
+            Self::ExternalProvider => "EXTERNAL_PROVIDER",
         }
     }
 }

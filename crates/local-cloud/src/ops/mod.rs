@@ -10,6 +10,8 @@ pub mod admin_users;
 pub mod auth;
 pub mod challenge;
 pub mod clients;
+pub mod domains;
+pub mod identity_providers;
 pub mod pools;
 pub mod sign_in;
 pub mod sign_out;

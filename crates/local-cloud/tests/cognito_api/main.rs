@@ -6,6 +6,7 @@ mod support;
 
 mod admin_api;
 mod concurrency;
+mod hosted_ui;
 mod new_password;
 mod persistence;
 mod protocol_errors;
