@@ -47,7 +47,7 @@ pub enum Command {
     ConfirmSignUp(UsernameArgs),
     /// Send the confirmation code again.
     ResendCode(UsernameArgs),
-    /// Sign in (SRP: the password is never sent).
+    /// Sign in: SRP (the password is never sent), or the hosted UI in the browser (--hosted-ui).
     SignIn(SignInArgs),
     /// Show who is signed in.
     Whoami(WhoamiArgs),
@@ -210,20 +210,39 @@ pub struct UsernameArgs {
 #[derive(Debug, Args)]
 pub struct SignInArgs {
     /// Username (or e-mail, in pools that sign in by e-mail).
-    #[arg(long)]
-    pub username: String,
+    #[arg(
+        long,
+        required_unless_present = "hosted_ui",
+        conflicts_with = "hosted_ui"
+    )]
+    pub username: Option<String>,
     /// Read the password from the first line of stdin instead of prompting (a new password,
     /// when one is required, from the next line).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "hosted_ui")]
     pub password_stdin: bool,
     /// Remember this device, so that later sign-ins here skip MFA (if the pool tracks
     /// devices). Its secrets go to the OS keychain.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "hosted_ui")]
     pub remember_device: bool,
     /// If an authenticator app must be set up, print its otpauth:// URI (which contains the
     /// secret) on stdout even when stdout is not a terminal.
     #[arg(long)]
     pub print_secret: bool,
+    /// Sign in through the hosted UI in the system browser (set COFFER_BROWSER=none to only
+    /// print the URL), with the redirect on a loopback port from `[hosted_ui] redirect_uris`.
+    #[arg(long)]
+    pub hosted_ui: bool,
+    /// With --hosted-ui: go straight to this identity provider (e.g. LocalIdP, Google).
+    #[arg(long, requires = "hosted_ui", value_name = "NAME")]
+    pub provider: Option<String>,
+    /// With --hosted-ui: seconds to wait for the browser.
+    #[arg(
+        long,
+        requires = "hosted_ui",
+        default_value_t = 300,
+        value_name = "SECONDS"
+    )]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Args)]

@@ -151,6 +151,11 @@ fn core_exit_status(error: &CoreError) -> u8 {
         CoreError::Store(_) => exit::KEYCHAIN,
         CoreError::EndpointUnreachable { .. } => exit::UNREACHABLE,
         CoreError::TooManyRequests => exit::RATE_LIMITED,
+        CoreError::HostedUi(error) => match error.code() {
+            "hosted_ui_not_configured" | "hosted_ui_no_loopback_redirect" => exit::CONFIG,
+            "hosted_ui_denied" | "token_request_refused" => exit::SIGN_IN_REFUSED,
+            _ => exit::OTHER,
+        },
         _ => exit::OTHER,
     }
 }

@@ -75,6 +75,7 @@ impl ClientBuilder {
             issuer: self.config.issuer(),
             client_id: self.config.client_id().to_owned(),
             allowed_skew: self.allowed_skew,
+            nonce: None,
         };
         Ok(Client {
             inner: Arc::new(Inner {

@@ -26,6 +26,9 @@ pub enum Error {
     /// A token (or the pool's key set) failed verification.
     #[error(transparent)]
     Token(#[from] TokenError),
+    /// The hosted-UI (browser) sign-in failed.
+    #[error(transparent)]
+    HostedUi(#[from] crate::oauth::OAuthError),
 
     /// Cognito refused the username/password pair (it does not say which is wrong).
     #[error("incorrect username or password")]
@@ -132,6 +135,7 @@ impl Error {
             Self::Config(error) => error.code(),
             Self::Store(error) => error.code(),
             Self::Token(error) => error.code(),
+            Self::HostedUi(error) => error.code(),
             Self::WrongUsernameOrPassword => "wrong_username_or_password",
             Self::UserNotConfirmed => "user_not_confirmed",
             Self::UserNotFound => "user_not_found",

@@ -107,6 +107,8 @@ pub struct VerificationPolicy {
     pub client_id: String,
     /// Clock difference tolerated for `exp` and `iat`.
     pub allowed_skew: Duration,
+    /// The `nonce` an ID token must carry (hosted-UI sign-in); `None` when none was sent.
+    pub nonce: Option<String>,
 }
 
 /// The default clock-skew allowance.
@@ -119,7 +121,14 @@ impl VerificationPolicy {
             issuer: issuer.into(),
             client_id: client_id.into(),
             allowed_skew: DEFAULT_ALLOWED_SKEW,
+            nonce: None,
         }
+    }
+
+    /// This policy, also requiring ID tokens to carry `nonce`.
+    pub fn with_nonce(mut self, nonce: impl Into<String>) -> Self {
+        self.nonce = Some(nonce.into());
+        self
     }
 }
 
@@ -184,6 +193,9 @@ pub enum TokenError {
     /// `aud` / `client_id` is another app client.
     #[error("token was issued to another app client")]
     WrongAudience,
+    /// The ID token's `nonce` is missing or not the one sent with the authorization request.
+    #[error("the ID token's nonce does not match the sign-in request")]
+    NonceMismatch,
     /// `token_use` is not the expected kind.
     #[error("expected an {expected} token but got {found:?}")]
     WrongTokenUse {
@@ -222,6 +234,7 @@ impl TokenError {
             Self::BadSignature => "token_bad_signature",
             Self::WrongIssuer { .. } => "token_wrong_issuer",
             Self::WrongAudience => "token_wrong_audience",
+            Self::NonceMismatch => "token_nonce_mismatch",
             Self::WrongTokenUse { .. } => "token_wrong_use",
             Self::Expired { .. } => "token_expired",
             Self::IssuedInFuture { .. } => "token_issued_in_future",
@@ -299,6 +312,7 @@ struct RawClaims {
     username: Option<String>,
     email: Option<String>,
     email_verified: Option<LenientBool>,
+    nonce: Option<String>,
 }
 
 /// Whether `exp` is checked. Only the refresh path skips it: it reads the internal username
@@ -377,6 +391,17 @@ pub(crate) fn verify_with(
     };
     if !audience_ok {
         return Err(TokenError::WrongAudience);
+    }
+    if let (TokenUse::Id, Some(expected)) = (expected_use, &policy.nonce) {
+        let matches = claims.nonce.as_deref().is_some_and(|nonce| {
+            bool::from(subtle::ConstantTimeEq::ct_eq(
+                nonce.as_bytes(),
+                expected.as_bytes(),
+            ))
+        });
+        if !matches {
+            return Err(TokenError::NonceMismatch);
+        }
     }
 
     let malformed_time = || TokenError::Malformed {
@@ -525,6 +550,25 @@ mod tests {
         assert_eq!(claims.email_verified, Some(true));
         assert_eq!(claims.expires_at, NOW + time::Duration::hours(1));
         assert_eq!(claims.auth_time, Some(NOW - time::Duration::seconds(10)));
+    }
+
+    #[test]
+    fn the_expected_nonce_is_required_in_id_tokens() {
+        let with_nonce = sign(&with(id_claims(), "nonce", json!("n-123")));
+        let policy = policy().with_nonce("n-123");
+        assert!(verify(&with_nonce, TokenUse::Id, &jwks(), &policy, NOW).is_ok());
+        let other = policy.clone().with_nonce("n-456");
+        assert_eq!(
+            verify(&with_nonce, TokenUse::Id, &jwks(), &other, NOW),
+            Err(TokenError::NonceMismatch)
+        );
+        let without = sign(&id_claims());
+        assert_eq!(
+            verify(&without, TokenUse::Id, &jwks(), &policy, NOW),
+            Err(TokenError::NonceMismatch)
+        );
+        // Without an expected nonce (SRP sign-in, refresh) the claim is not required.
+        assert!(verify_id(&with_nonce).is_ok());
     }
 
     #[test]

@@ -4,6 +4,12 @@
 //! their e-mail address, e-mail auto-verified, default password policy; and a public app client
 //! "coffer-desktop" (no secret, USER_SRP_AUTH and refresh only). On every start
 //! `<data>/coffer.toml` is rewritten so its endpoints carry the current port.
+//!
+//! Hosted UI ([`ensure_hosted_demo`], also for demo pools made by older versions): the domain
+//! `coffer-demo`, the built-in provider `LocalIdP`, and for the demo client the code flow with
+//! scopes openid/email/profile, callbacks `http://127.0.0.1:53682/callback` and
+//! `http://localhost:53682/callback`, providers COGNITO and LocalIdP; `coffer.toml` then has a
+//! `[hosted_ui]` section pointing at `<endpoint>/_hosted/coffer-demo`.
 
 use std::path::PathBuf;
 
@@ -11,14 +17,20 @@ use serde::Serialize;
 
 use crate::error::LocalCloudError;
 use crate::files::{write_atomically, DataPaths, Visibility};
+use crate::ids;
 use crate::jwt::SigningKeyRecord;
 use crate::model::device::DeviceConfiguration;
 use crate::model::mfa::{EmailMfaSettings, MfaMode, PoolMfa};
+use crate::model::hosted::{IdentityProvider, OAuthClientSettings, COGNITO_PROVIDER};
 use crate::model::pool::EMAIL;
 use crate::model::{DemoIds, PasswordPolicy, TokenValidity};
 use crate::ops::clients::{create_client, ClientSettings};
+use crate::ops::domains::create_domain;
+use crate::ops::identity_providers::add_provider;
 use crate::ops::pools::{create_pool, PoolSettings};
+use crate::ops::Ctx;
 use crate::store::Store;
+use std::collections::BTreeMap;
 
 /// The demo pool's name.
 pub const DEMO_POOL_NAME: &str = "coffer-demo";
@@ -107,7 +119,131 @@ struct ClientConfigFile<'a> {
     region: &'a str,
     user_pool_id: &'a str,
     client_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hosted_ui: Option<HostedUiSection<'a>>,
     endpoints: Endpoints<'a>,
+}
+
+#[derive(Serialize)]
+struct HostedUiSection<'a> {
+    domain: String,
+    redirect_uris: &'a [&'a str],
+    providers: &'a [&'a str],
+}
+
+/// The demo pool's hosted-UI domain prefix (served at `<endpoint>/_hosted/coffer-demo`).
+pub const DEMO_DOMAIN: &str = "coffer-demo";
+/// The demo client's loopback callback URLs (RFC 8252 §7.3; Cognito matches them exactly).
+pub const DEMO_REDIRECT_URIS: [&str; 2] = [
+    "http://127.0.0.1:53682/callback",
+    "http://localhost:53682/callback",
+];
+/// The name of the built-in OIDC provider in the demo pool.
+pub const LOCAL_IDP_PROVIDER: &str = "LocalIdP";
+/// The identity providers the demo client offers.
+pub const DEMO_PROVIDERS: [&str; 2] = [COGNITO_PROVIDER, LOCAL_IDP_PROVIDER];
+/// LocalIdP's client id for the demo pool.
+const DEMO_IDP_CLIENT_ID: &str = "coffer-demo-pool";
+
+/// Gives the demo pool its hosted UI, unless it has one: a domain, the LocalIdP provider and
+/// the demo client's OAuth settings (code flow, openid/email/profile, loopback callbacks,
+/// COGNITO + LocalIdP). Settings changed by the user are left alone. Also re-points every
+/// LocalIdP provider at this start's endpoint (the port may have changed). Returns the domain.
+pub fn ensure_hosted_demo(
+    store: &Store,
+    region: &str,
+    demo: &DemoIds,
+    endpoint: &str,
+    now: time::OffsetDateTime,
+) -> Result<Option<String>, LocalCloudError> {
+    store.run_startup(|inner| {
+        crate::hosted_ui::local_idp::repoint_providers(&mut inner.state, endpoint);
+        if inner.state.pool(&demo.user_pool_id).is_err() {
+            return Ok(None);
+        }
+        if inner
+            .state
+            .hosted
+            .domain_of_pool(&demo.user_pool_id)
+            .is_none()
+        {
+            let mut domain = DEMO_DOMAIN.to_owned();
+            if inner.state.hosted.domains.contains_key(&domain) {
+                domain = format!("{DEMO_DOMAIN}-{}", &ids::client_id()[..6]);
+            }
+            create_domain(&mut inner.state, &demo.user_pool_id, &domain)
+                .map_err(|_| provisioning_failed())?;
+        }
+        let has_provider = inner
+            .state
+            .hosted
+            .providers
+            .get(&demo.user_pool_id)
+            .is_some_and(|p| p.contains_key(LOCAL_IDP_PROVIDER));
+        if !has_provider {
+            let details = BTreeMap::from([
+                ("client_id".to_owned(), DEMO_IDP_CLIENT_ID.to_owned()),
+                ("client_secret".to_owned(), ids::client_secret()),
+                (
+                    "authorize_scopes".to_owned(),
+                    "openid email profile".to_owned(),
+                ),
+                (
+                    "oidc_issuer".to_owned(),
+                    crate::hosted_ui::local_idp::issuer(endpoint),
+                ),
+            ]);
+            let provider = IdentityProvider {
+                name: LOCAL_IDP_PROVIDER.to_owned(),
+                provider_type: "OIDC".to_owned(),
+                details,
+                attribute_mapping: BTreeMap::from([
+                    ("email".to_owned(), "email".to_owned()),
+                    ("name".to_owned(), "name".to_owned()),
+                    ("username".to_owned(), "sub".to_owned()),
+                ]),
+                created: now,
+                last_modified: now,
+            };
+            let mut ctx = Ctx {
+                inner,
+                now,
+                endpoint,
+                region,
+            };
+            add_provider(&mut ctx, &demo.user_pool_id, provider)
+                .map_err(|_| provisioning_failed())?;
+        }
+        inner
+            .state
+            .hosted
+            .clients
+            .entry(demo.client_id.clone())
+            .or_insert_with(|| OAuthClientSettings {
+                callback_urls: DEMO_REDIRECT_URIS.iter().map(|u| (*u).to_owned()).collect(),
+                logout_urls: DEMO_REDIRECT_URIS
+                    .iter()
+                    .map(|u| u.replace("/callback", "/signed-out"))
+                    .collect(),
+                default_redirect_uri: None,
+                allowed_flows: vec!["code".to_owned()],
+                allowed_flows_user_pool_client: true,
+                allowed_scopes: ["openid", "email", "profile"].map(str::to_owned).to_vec(),
+                supported_identity_providers: DEMO_PROVIDERS.map(str::to_owned).to_vec(),
+            });
+        Ok(inner
+            .state
+            .hosted
+            .domain_of_pool(&demo.user_pool_id)
+            .map(str::to_owned))
+    })
+}
+
+fn provisioning_failed() -> LocalCloudError {
+    LocalCloudError::CorruptData {
+        path: PathBuf::from("state.json"),
+        reason: "the demo pool's hosted UI could not be provisioned".into(),
+    }
 }
 
 #[derive(Serialize)]
@@ -123,11 +259,17 @@ pub fn write_client_config(
     region: &str,
     demo: &DemoIds,
     endpoint: &str,
+    hosted_domain: Option<&str>,
 ) -> Result<DemoSetup, LocalCloudError> {
     let file = ClientConfigFile {
         region,
         user_pool_id: &demo.user_pool_id,
         client_id: &demo.client_id,
+        hosted_ui: hosted_domain.map(|domain| HostedUiSection {
+            domain: crate::ops::domains::hosted_base_url(endpoint, domain),
+            redirect_uris: &DEMO_REDIRECT_URIS,
+            providers: &DEMO_PROVIDERS,
+        }),
         endpoints: Endpoints {
             cognito_idp: endpoint,
             cognito_identity: endpoint,

@@ -46,6 +46,10 @@
 //! * **Tokens** ([`jwt`]): RS256 JWTs with Cognito's claims, one RSA-2048 key per pool served as a
 //!   JWKS, issuer `<endpoint>/<poolId>`. Refresh tokens are opaque and tied to a session whose
 //!   revocation (RevokeToken, GlobalSignOut) cuts off every token minted from it.
+//! * **Hosted UI** ([`hosted_ui`]): Cognito's OAuth 2.0 / OIDC endpoints and login pages for
+//!   pools with a domain, at `<endpoint>/_hosted/<domain>` (no DNS needed), with PKCE S256,
+//!   exact redirect-URI matching, single-use codes and CSRF-checked forms; plus LocalIdP, a
+//!   built-in OIDC provider for federated sign-in offline.
 //! * **Time** comes from an injected [`Clock`], so tests can expire codes, challenges, tokens and
 //!   signatures by moving a [`ManualClock`].
 //!
@@ -76,6 +80,7 @@ pub mod credentials;
 pub mod demo;
 pub mod error;
 pub mod files;
+pub mod hosted_ui;
 pub mod ids;
 pub mod jwt;
 pub mod model;
@@ -185,7 +190,20 @@ pub async fn start(config: LocalCloudConfig) -> Result<RunningLocalCloud, LocalC
     let endpoint = endpoint_for(local_addr);
 
     let demo_ids = demo::ensure_demo(&store, &config.region, config.clock.now())?;
-    let demo = demo::write_client_config(&paths, &config.region, &demo_ids, &endpoint)?;
+    let hosted_domain = demo::ensure_hosted_demo(
+        &store,
+        &config.region,
+        &demo_ids,
+        &endpoint,
+        config.clock.now(),
+    )?;
+    let demo = demo::write_client_config(
+        &paths,
+        &config.region,
+        &demo_ids,
+        &endpoint,
+        hosted_domain.as_deref(),
+    )?;
     credentials::write_aws_config(&paths, &config.region, &endpoint)?;
     tracing::info!(
         endpoint = %endpoint,

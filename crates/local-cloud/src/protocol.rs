@@ -111,6 +111,11 @@ operations! {
     ForgetDevice => ops::devices::forget_device, signed: false;
     AdminListDevices => ops::devices::admin_list_devices, signed: true;
     AdminForgetDevice => ops::devices::admin_forget_device, signed: true;
+    CreateUserPoolDomain => ops::domains::create_user_pool_domain, signed: true;
+    DescribeUserPoolDomain => ops::domains::describe_user_pool_domain, signed: true;
+    DeleteUserPoolDomain => ops::domains::delete_user_pool_domain, signed: true;
+    CreateIdentityProvider => ops::identity_providers::create_identity_provider, signed: true;
+    DescribeIdentityProvider => ops::identity_providers::describe_identity_provider, signed: true;
 }
 
 /// Maps an `X-Amz-Target` value to an operation.

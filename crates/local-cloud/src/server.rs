@@ -5,6 +5,8 @@
 //! * `GET /<poolId>/.well-known/jwks.json` and `…/openid-configuration` — token verification
 //!   keys and OIDC discovery, at `<issuer>/.well-known/…` as on AWS.
 //! * `GET /_local/outbox` — every message sent, oldest first; `GET /_local/health` — liveness.
+//! * `/_hosted/<domain>/…` — the hosted UI of pools with a domain, and `/_local/idp/…` — the
+//!   built-in OIDC provider (see [`crate::hosted_ui`]; merged in as a router of its own).
 //!
 //! Robustness: bodies over 1 MiB are refused with 413 before being buffered; a panic anywhere in
 //! a request becomes a 500 `InternalErrorException` for that request only (tower-http's
@@ -69,7 +71,8 @@ pub fn router(app: Arc<App>) -> Router {
             get(openid_configuration),
         )
         .fallback(not_found)
-        .with_state(app)
+        .with_state(Arc::clone(&app))
+        .merge(crate::hosted_ui::router(app))
         .layer(cors)
         .layer(CatchPanicLayer::custom(panic_response))
 }

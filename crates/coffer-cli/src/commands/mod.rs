@@ -3,6 +3,7 @@
 mod account;
 mod attributes;
 mod devices;
+mod hosted_ui;
 mod local_cloud;
 mod mfa;
 mod password;

@@ -10,10 +10,15 @@ use crate::input::{self, PasswordSource};
 pub async fn sign_in(client: &Client, args: SignInArgs) -> Result<(), Failure> {
     // Fail before asking for a password whose result could not be kept.
     client.check_store().await?;
+    if args.hosted_ui {
+        return super::hosted_ui::sign_in(client, args).await;
+    }
+    // clap enforces --username unless --hosted-ui.
+    let username = args.username.unwrap_or_default();
     let passwords = PasswordSource::from_flag(args.password_stdin);
     let password = input::read_password(passwords, false)?;
     let verifier = client
-        .sign_in(args.username.as_str())
+        .sign_in(username.as_str())
         .remember_device(args.remember_device)
         .start()
         .await?;

@@ -12,6 +12,7 @@
 pub mod client;
 pub mod device;
 pub mod mfa;
+pub mod hosted;
 pub mod password_policy;
 pub mod pool;
 pub mod session;
@@ -39,6 +40,9 @@ pub struct State {
     pub pools: BTreeMap<String, UserPool>,
     /// The demo pool and client provisioned on first start.
     pub demo: Option<DemoIds>,
+    /// Hosted UI: domains, OAuth client settings, identity providers, LocalIdP users.
+    #[serde(default)]
+    pub hosted: hosted::HostedState,
 }
 
 /// Where the demo backend lives inside [`State`].
@@ -56,6 +60,7 @@ impl Default for State {
             format_version: STATE_FORMAT_VERSION,
             pools: BTreeMap::new(),
             demo: None,
+            hosted: hosted::HostedState::default(),
         }
     }
 }

@@ -95,6 +95,9 @@ impl UserPool {
             .find(|user| {
                 self.same_name(&user.username, name)
                     || (by_email
+                        // A federated user's e-mail is not a sign-in alias (Cognito links
+                        // accounts only when told to).
+                        && user.status != super::UserStatus::ExternalProvider
                         && user
                             .attribute(EMAIL)
                             .is_some_and(|email| self.same_name(email, name)))

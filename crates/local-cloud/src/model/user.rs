@@ -25,6 +25,8 @@ pub enum UserStatus {
     ForceChangePassword,
     /// An administrator asked for a password reset.
     ResetRequired,
+    /// A federated user, created on first sign-in through an identity provider.
+    ExternalProvider,
 }
 
 impl UserStatus {
@@ -35,6 +37,7 @@ impl UserStatus {
             Self::Confirmed => "CONFIRMED",
             Self::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
             Self::ResetRequired => "RESET_REQUIRED",
+            Self::ExternalProvider => "EXTERNAL_PROVIDER",
         }
     }
 }
@@ -109,6 +112,33 @@ pub struct User {
 }
 
 impl User {
+    /// A new user with no pending codes, MFA settings or devices yet.
+    pub fn new(
+        username: String,
+        sub: String,
+        attributes: BTreeMap<String, String>,
+        status: UserStatus,
+        password: Option<StoredPassword>,
+        now: OffsetDateTime,
+    ) -> Self {
+        Self {
+            username,
+            sub,
+            attributes,
+            status,
+            enabled: true,
+            created: now,
+            last_modified: now,
+            password,
+            pending_code: None,
+            forgot_password_code: None,
+            attribute_codes: BTreeMap::new(),
+            mfa: UserMfa::default(),
+            device_group_key: None,
+            devices: BTreeMap::new(),
+        }
+    }
+
     /// The value of attribute `name` (`sub` included).
     pub fn attribute(&self, name: &str) -> Option<&str> {
         if name == "sub" {

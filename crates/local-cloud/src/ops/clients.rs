@@ -7,6 +7,7 @@ use super::{epoch_seconds, required, Ctx};
 use crate::error::CognitoError;
 use crate::ids;
 use crate::model::client::{Lifetime, TimeUnit};
+use crate::model::hosted::OAuthClientSettings;
 use crate::model::{AppClient, TokenValidity};
 use crate::secrets::PersistedSecret;
 
@@ -25,6 +26,8 @@ pub struct CreateUserPoolClientRequest {
     prevent_user_existence_errors: Option<String>,
     enable_token_revocation: Option<bool>,
     auth_session_validity: Option<i64>,
+    #[serde(flatten)]
+    oauth: OAuthMembers,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -33,6 +36,47 @@ struct TokenValidityUnits {
     access_token: Option<String>,
     id_token: Option<String>,
     refresh_token: Option<String>,
+}
+
+/// The OAuth 2.0 members of CreateUserPoolClient (their AWS names are not PascalCase).
+#[derive(Debug, Default, Deserialize)]
+pub struct OAuthMembers {
+    #[serde(rename = "CallbackURLs")]
+    callback_urls: Option<Vec<String>>,
+    #[serde(rename = "LogoutURLs")]
+    logout_urls: Option<Vec<String>>,
+    #[serde(rename = "DefaultRedirectURI")]
+    default_redirect_uri: Option<String>,
+    #[serde(rename = "AllowedOAuthFlows")]
+    allowed_o_auth_flows: Option<Vec<String>>,
+    #[serde(rename = "AllowedOAuthScopes")]
+    allowed_o_auth_scopes: Option<Vec<String>>,
+    #[serde(rename = "AllowedOAuthFlowsUserPoolClient")]
+    allowed_o_auth_flows_user_pool_client: Option<bool>,
+    #[serde(rename = "SupportedIdentityProviders")]
+    supported_identity_providers: Option<Vec<String>>,
+}
+
+impl OAuthMembers {
+    /// Validates the members the way Cognito does and turns them into settings.
+    fn into_settings(
+        self,
+        known_providers: &[String],
+    ) -> Result<OAuthClientSettings, CognitoError> {
+        let settings = OAuthClientSettings {
+            callback_urls: self.callback_urls.unwrap_or_default(),
+            logout_urls: self.logout_urls.unwrap_or_default(),
+            default_redirect_uri: self.default_redirect_uri,
+            allowed_flows: self.allowed_o_auth_flows.unwrap_or_default(),
+            allowed_flows_user_pool_client: self
+                .allowed_o_auth_flows_user_pool_client
+                .unwrap_or(false),
+            allowed_scopes: self.allowed_o_auth_scopes.unwrap_or_default(),
+            supported_identity_providers: self.supported_identity_providers.unwrap_or_default(),
+        };
+        crate::hosted_ui::client_settings::validate(&settings, known_providers)?;
+        Ok(settings)
+    }
 }
 
 /// The settings of a new app client, already validated.
@@ -123,10 +167,26 @@ pub struct UserPoolClientType {
     enable_propagate_additional_user_context_data: bool,
     auth_session_validity: u32,
     allowed_o_auth_flows_user_pool_client: bool,
+    #[serde(rename = "CallbackURLs", skip_serializing_if = "Vec::is_empty")]
+    callback_urls: Vec<String>,
+    #[serde(rename = "LogoutURLs", skip_serializing_if = "Vec::is_empty")]
+    logout_urls: Vec<String>,
+    #[serde(rename = "DefaultRedirectURI", skip_serializing_if = "Option::is_none")]
+    default_redirect_uri: Option<String>,
+    #[serde(rename = "AllowedOAuthFlows", skip_serializing_if = "Vec::is_empty")]
+    allowed_o_auth_flows: Vec<String>,
+    #[serde(rename = "AllowedOAuthScopes", skip_serializing_if = "Vec::is_empty")]
+    allowed_o_auth_scopes: Vec<String>,
+    #[serde(
+        rename = "SupportedIdentityProviders",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    supported_identity_providers: Vec<String>,
 }
 
 impl UserPoolClientType {
-    fn of(pool_id: &str, client: &AppClient) -> Self {
+    fn of(pool_id: &str, client: &AppClient, oauth: Option<&OAuthClientSettings>) -> Self {
+        let oauth = oauth.cloned().unwrap_or_default();
         let validity = client.token_validity;
         Self {
             user_pool_id: pool_id.to_owned(),
@@ -153,7 +213,13 @@ impl UserPoolClientType {
             enable_token_revocation: client.enable_token_revocation,
             enable_propagate_additional_user_context_data: false,
             auth_session_validity: client.auth_session_validity_minutes,
-            allowed_o_auth_flows_user_pool_client: false,
+            allowed_o_auth_flows_user_pool_client: oauth.allowed_flows_user_pool_client,
+            callback_urls: oauth.callback_urls,
+            logout_urls: oauth.logout_urls,
+            default_redirect_uri: oauth.default_redirect_uri,
+            allowed_o_auth_flows: oauth.allowed_flows,
+            allowed_o_auth_scopes: oauth.allowed_scopes,
+            supported_identity_providers: oauth.supported_identity_providers,
         }
     }
 }
@@ -224,6 +290,15 @@ pub fn create_user_pool_client(
                 "Member must have value less than or equal to 15 and greater than or equal to 3",
             )),
         };
+    let known_providers: Vec<String> = ctx
+        .inner
+        .state
+        .hosted
+        .providers
+        .get(&pool_id)
+        .map(|providers| providers.keys().cloned().collect())
+        .unwrap_or_default();
+    let oauth = req.oauth.into_settings(&known_providers)?;
     let settings = ClientSettings {
         name,
         generate_secret: req.generate_secret.unwrap_or(false),
@@ -234,10 +309,21 @@ pub fn create_user_pool_client(
         auth_session_validity_minutes,
     };
     let client_id = create_client(&mut ctx.inner.state, &pool_id, ctx.now, settings)?;
+    if oauth != OAuthClientSettings::default() {
+        ctx.inner
+            .state
+            .hosted
+            .clients
+            .insert(client_id.clone(), oauth);
+    }
     tracing::info!(user_pool_id = %pool_id, client_id = %client_id, "app client created");
     let pool = ctx.inner.state.pool(&pool_id)?;
     Ok(UserPoolClientResponse {
-        user_pool_client: UserPoolClientType::of(&pool_id, pool.client(&client_id)?),
+        user_pool_client: UserPoolClientType::of(
+            &pool_id,
+            pool.client(&client_id)?,
+            ctx.inner.state.hosted.clients.get(&client_id),
+        ),
     })
 }
 
@@ -258,7 +344,11 @@ pub fn describe_user_pool_client(
     let client_id = required(req.client_id, "ClientId")?;
     let pool = ctx.inner.state.pool(&pool_id)?;
     Ok(UserPoolClientResponse {
-        user_pool_client: UserPoolClientType::of(&pool_id, pool.client(&client_id)?),
+        user_pool_client: UserPoolClientType::of(
+            &pool_id,
+            pool.client(&client_id)?,
+            ctx.inner.state.hosted.clients.get(&client_id),
+        ),
     })
 }
 

@@ -14,6 +14,8 @@ pub mod clients;
 pub mod devices;
 pub mod mfa;
 pub mod mfa_answers;
+pub mod domains;
+pub mod identity_providers;
 pub mod pools;
 pub mod recovery;
 pub mod sign_in;

@@ -73,6 +73,8 @@ pub fn complete_sign_in(
             ErrorKind::PasswordResetRequired,
             "Password reset required for the user",
         )),
+        // Federated users have no password; they sign in through their provider only.
+        UserStatus::ExternalProvider => Err(CognitoError::incorrect_credentials()),
         UserStatus::ForceChangePassword => {
             let set_at = user.password.as_ref().map_or(now, |p| p.set_at);
             if now >= set_at + Duration::from_secs(u64::from(validity_days) * 86_400) {

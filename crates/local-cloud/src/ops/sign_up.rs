@@ -175,22 +175,14 @@ pub fn new_user(
         }
     }
     let verifier = make_verifier(&pool.id, &username, password)?;
-    Ok(User {
+    Ok(User::new(
         username,
         sub,
         attributes,
         status,
-        enabled: true,
-        created: now,
-        last_modified: now,
-        password: Some(StoredPassword::new(&verifier, now)),
-        pending_code: None,
-        forgot_password_code: None,
-        attribute_codes: BTreeMap::new(),
-        mfa: Default::default(),
-        device_group_key: None,
-        devices: BTreeMap::new(),
-    })
+        Some(StoredPassword::new(&verifier, now)),
+        now,
+    ))
 }
 
 /// The SRP verifier of `password` for `username` in `pool_id`, with a fresh salt.

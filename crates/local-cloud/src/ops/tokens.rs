@@ -24,6 +24,15 @@ pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 /// Bytes of randomness in a refresh token.
 const REFRESH_TOKEN_BYTES: usize = 32;
 
+/// What an OAuth 2.0 sign-in (hosted UI) adds to the tokens of a plain API sign-in.
+#[derive(Debug, Clone, Default)]
+pub struct TokenExtras<'a> {
+    /// The access token's `scope` (default [`ADMIN_SCOPE`]).
+    pub scope: Option<&'a str>,
+    /// The ID token's `nonce`, echoed from the authorization request.
+    pub nonce: Option<&'a str>,
+}
+
 struct Minted {
     access_token: String,
     id_token: String,
@@ -39,6 +48,7 @@ fn mint(
     username: &str,
     origin_jti: &str,
     auth_time: OffsetDateTime,
+    extras: &TokenExtras<'_>,
 ) -> Result<Minted, CognitoError> {
     let Inner { state, keys, .. } = &mut *ctx.inner;
     let pool = state.pool(pool_id)?;
@@ -62,7 +72,7 @@ fn mint(
         origin_jti: origin_jti.to_owned(),
         event_id: uuid::Uuid::new_v4().to_string(),
         token_use: "access".to_owned(),
-        scope: ADMIN_SCOPE.to_owned(),
+        scope: extras.scope.unwrap_or(ADMIN_SCOPE).to_owned(),
         auth_time: auth_time.unix_timestamp(),
         exp: access_exp.unix_timestamp(),
         iat: now.unix_timestamp(),
@@ -74,6 +84,9 @@ fn mint(
     for (name, value) in user.attribute_list() {
         let value = match name {
             "email_verified" | "phone_number_verified" => serde_json::Value::Bool(value == "true"),
+            // Federated users: Cognito puts the linked identities in as a JSON array.
+            "identities" => serde_json::from_str(value)
+                .unwrap_or_else(|_| serde_json::Value::String(value.to_owned())),
             _ => serde_json::Value::String(value.to_owned()),
         };
         id.insert(name.to_owned(), value);
@@ -91,6 +104,9 @@ fn mint(
     put("exp", id_exp.unix_timestamp().into());
     put("iat", now.unix_timestamp().into());
     put("jti", uuid::Uuid::new_v4().to_string().into());
+    if let Some(nonce) = extras.nonce {
+        put("nonce", nonce.into());
+    }
 
     Ok(Minted {
         access_token: key.sign(&access)?,
@@ -107,9 +123,20 @@ pub fn start_session(
     client_id: &str,
     username: &str,
 ) -> Result<AuthenticationResult, CognitoError> {
+    start_session_with(ctx, pool_id, client_id, username, &TokenExtras::default())
+}
+
+/// [`start_session`] with the OAuth additions (scope, nonce) of a hosted-UI sign-in.
+pub fn start_session_with(
+    ctx: &mut Ctx<'_>,
+    pool_id: &str,
+    client_id: &str,
+    username: &str,
+    extras: &TokenExtras<'_>,
+) -> Result<AuthenticationResult, CognitoError> {
     let now = ctx.now;
     let origin_jti = uuid::Uuid::new_v4().to_string();
-    let minted = mint(ctx, pool_id, client_id, username, &origin_jti, now)?;
+    let minted = mint(ctx, pool_id, client_id, username, &origin_jti, now, extras)?;
     let refresh_token = ids::opaque_token(REFRESH_TOKEN_BYTES);
     let pool = ctx.inner.state.pool_mut(pool_id)?;
     let refresh_life = pool.client(client_id)?.token_validity.refresh.duration();
@@ -181,11 +208,38 @@ pub fn refresh(
     refresh_token: &SecretString,
     check_secret: impl FnOnce(&str) -> Result<(), CognitoError>,
 ) -> Result<AuthenticationResult, CognitoError> {
+    refresh_with(
+        ctx,
+        pool_id,
+        client_id,
+        refresh_token,
+        check_secret,
+        &TokenExtras::default(),
+    )
+}
+
+/// [`refresh`] for the OAuth token endpoint: the new access token keeps the granted scope.
+pub fn refresh_with(
+    ctx: &mut Ctx<'_>,
+    pool_id: &str,
+    client_id: &str,
+    refresh_token: &SecretString,
+    check_secret: impl FnOnce(&str) -> Result<(), CognitoError>,
+    extras: &TokenExtras<'_>,
+) -> Result<AuthenticationResult, CognitoError> {
     let (origin_jti, username) =
         live_session_of_refresh_token(ctx, pool_id, client_id, refresh_token.expose())?;
     check_secret(&username)?;
     let auth_time = ctx.inner.state.pool(pool_id)?.sessions[&origin_jti].auth_time;
-    let minted = mint(ctx, pool_id, client_id, &username, &origin_jti, auth_time)?;
+    let minted = mint(
+        ctx,
+        pool_id,
+        client_id,
+        &username,
+        &origin_jti,
+        auth_time,
+        extras,
+    )?;
     if let Some(session) = ctx
         .inner
         .state

@@ -9,6 +9,7 @@ mod concurrency;
 mod devices;
 mod mfa;
 mod mfa_secrets;
+mod hosted_ui;
 mod new_password;
 mod persistence;
 mod protocol_errors;
