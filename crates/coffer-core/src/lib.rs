@@ -1,7 +1,9 @@
 //! The Coffer client library: sign-up, sign-in and sessions against an Amazon Cognito user
 //! pool (on AWS or on Coffer's local cloud), with tokens verified against the pool's keys and
-//! kept in the operating system's keychain. No UI: the `coffer` CLI and the desktop app are
-//! thin shells over this crate.
+//! kept in the operating system's keychain; temporary AWS credentials from a Cognito identity
+//! pool ([`identity`], signed in or as a guest); and the person's files in S3 under their own
+//! prefix ([`storage`]: list, download, delete; [`upload`]: parallel, resumable multipart
+//! uploads). No UI: the `coffer` CLI and the desktop app are thin shells over this crate.
 //!
 //! # Design
 //!
@@ -21,6 +23,13 @@
 //!   ([`Error`], [`ConfigError`], [`TokenError`], [`StoreError`]); each has a stable
 //!   snake_case `code()` for user interfaces and a `Display` sentence for people.
 //!
+//! - **Files.** [`Client::files`] resolves the identity (its id names the prefix
+//!   `private/<identity id>/`) and gives a [`Files`] bound to it; every key is built by the
+//!   pure [`object_key`], which refuses names that could leave the prefix. Uploads stream
+//!   from disk with bounded memory, checksum every part (CRC32C), survive the process dying
+//!   (a journal plus ListParts) and outlive their credentials (renewed before expiry, and on
+//!   `ExpiredToken`).
+//!
 //! # Security notes
 //!
 //! - **What is secret:** the password, one-time codes, the app client secret, and the ID,
@@ -36,6 +45,10 @@
 //!   HMAC algorithms are refused before any key lookup), signature by a key from the pool's
 //!   JWKS, exact issuer, our client as audience, the right `token_use`, and `exp`/`iat` within
 //!   a skew allowance of the injected clock.
+//! - **AWS credentials** from the identity pool live in memory only (the SDK's `Credentials`
+//!   type: redacted `Debug`, zeroed on drop); the identity id is kept in the keychain. The
+//!   upload journal (in the platform data dir) holds upload ids, keys, part size and a file
+//!   fingerprint, never credentials or tokens.
 //! - **What reaches logs and errors:** names, codes and URLs; never secrets. Error messages
 //!   from the server are kept only where they help (the password policy) and Cognito does not
 //!   echo secrets in them.
@@ -44,14 +57,17 @@ mod client;
 pub mod clock;
 pub mod config;
 mod error;
+pub mod identity;
 mod idp;
 pub mod jwks;
 pub mod secret;
 mod session;
 mod sign_in;
 mod sign_up;
+pub mod storage;
 pub mod store;
 pub mod tokens;
+pub mod upload;
 
 pub use client::{Client, ClientBuilder};
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -60,10 +76,13 @@ pub use config::{
     Endpoints, HostedUi, CONFIG_ENV_VAR, CONFIG_FILE_NAME, DEFAULT_LOCAL_CLOUD_ADDR,
 };
 pub use error::Error;
+pub use identity::{login_provider_name, IdentityCredentials, IdentityMode};
 pub use idp::NetworkSettings;
 pub use secret::{AccessToken, ClientSecret, IdToken, Password, RefreshToken, VerificationCode};
 pub use session::{Session, WhoAmI};
 pub use sign_in::{PasswordVerifier, SignIn, SignInStep};
 pub use sign_up::{CodeDelivery, DeliveryMedium, SignUpOutcome};
+pub use storage::{object_key, Files, Key, KeyError, Listing, RemoteFile, StorageError};
 pub use store::{KeyringStore, MemoryStore, SecretStore, StoreError};
 pub use tokens::{TokenError, TokenSet, TokenUse, VerifiedClaims};
+pub use upload::{Progress, UploadControl, UploadOptions, UploadOutcome, Uploader};

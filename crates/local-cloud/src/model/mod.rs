@@ -6,6 +6,7 @@
 //! hash of a code) or a [`crate::secrets::PersistedSecret`] the emulator cannot work without.
 
 pub mod client;
+pub mod identity;
 pub mod password_policy;
 pub mod pool;
 pub mod session;
@@ -16,6 +17,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use client::{AppClient, AuthFlow, TokenValidity};
+pub use identity::{
+    IdentityPool, IdentityRecord, ProviderLink, Role, RoleKind, TemporaryCredential,
+};
 pub use password_policy::PasswordPolicy;
 pub use pool::UserPool;
 pub use session::AuthSession;
@@ -33,6 +37,18 @@ pub struct State {
     pub pools: BTreeMap<String, UserPool>,
     /// The demo pool and client provisioned on first start.
     pub demo: Option<DemoIds>,
+    /// Identity pools by id (absent from state files written before identity pools existed).
+    #[serde(default)]
+    pub identity_pools: BTreeMap<String, IdentityPool>,
+    /// IAM roles by ARN.
+    #[serde(default)]
+    pub roles: BTreeMap<String, Role>,
+    /// Live temporary credentials by access key id (expired ones are pruned as new ones are made).
+    #[serde(default)]
+    pub credentials: BTreeMap<String, TemporaryCredential>,
+    /// The key that signs identity-pool OpenID tokens (made on first GetOpenIdToken).
+    #[serde(default)]
+    pub identity_signing_key: Option<crate::jwt::SigningKeyRecord>,
 }
 
 /// Where the demo backend lives inside [`State`].
@@ -42,6 +58,12 @@ pub struct DemoIds {
     pub user_pool_id: String,
     /// Its public app client.
     pub client_id: String,
+    /// The demo identity pool (absent in data dirs from before identity pools).
+    #[serde(default)]
+    pub identity_pool_id: Option<String>,
+    /// The demo bucket.
+    #[serde(default)]
+    pub bucket: Option<String>,
 }
 
 impl Default for State {
@@ -50,6 +72,10 @@ impl Default for State {
             format_version: STATE_FORMAT_VERSION,
             pools: BTreeMap::new(),
             demo: None,
+            identity_pools: BTreeMap::new(),
+            roles: BTreeMap::new(),
+            credentials: BTreeMap::new(),
+            identity_signing_key: None,
         }
     }
 }

@@ -6,9 +6,11 @@ mod support;
 
 mod admin_api;
 mod concurrency;
+mod identity_pools;
 mod new_password;
 mod persistence;
 mod protocol_errors;
+mod s3_objects;
 mod sdk_interop;
 mod secret_clients;
 mod sign_up_and_sign_in;
