@@ -18,7 +18,8 @@ devices are kept in the OS keychain only.
 Exit status: 0 success, 1 other error, 2 usage or input error, 3 config error, \
 4 sign-in refused, 5 request rejected (code, password policy, existing user), \
 6 not signed in or sign-in expired, 7 keychain unavailable, 8 endpoint unreachable, \
-9 rate limited, 10 local cloud could not start.";
+9 rate limited, 10 local cloud could not start, 11 access denied, 12 no such file, \
+130 upload paused by Ctrl-C (run the same command again to resume).";
 
 /// Coffer: a client for Amazon Cognito user pools, and a local cloud to try it on.
 #[derive(Debug, Parser)]
@@ -32,6 +33,10 @@ pub struct Cli {
     /// More log output on stderr (-v info, -vv debug, -vvv trace). Secrets are never logged.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+
+    /// Act as a guest of the identity pool (no sign-in; files under `guest/<identity id>/`).
+    #[arg(long, global = true)]
+    pub guest: bool,
 
     #[command(subcommand)]
     pub command: Command,
@@ -55,6 +60,17 @@ pub enum Command {
     Refresh,
     /// Sign out: revoke the tokens and delete them from the keychain.
     SignOut(SignOutArgs),
+    /// Upload files to your folder (`private/<identity id>/`). Ctrl-C pauses; run the same
+    /// command again to resume.
+    Upload(UploadArgs),
+    /// List your files.
+    Ls(LsArgs),
+    /// Download one of your files.
+    Get(GetArgs),
+    /// Delete one of your files.
+    Rm(RmArgs),
+    /// Print temporary AWS credentials as `credential_process` JSON (for the AWS CLI, SDKs).
+    Credentials,
     /// Multi-factor authentication: set up an authenticator app, choose the preferred factor.
     #[command(subcommand)]
     Mfa(MfaCommand),
@@ -67,6 +83,46 @@ pub enum Command {
     /// Attributes of the signed-in user (e-mail, phone number, name, ...).
     #[command(subcommand)]
     Attributes(AttributesCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct UploadArgs {
+    /// Files to upload.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Folder to put them in (relative to your folder).
+    #[arg(long, value_name = "DIR", default_value = "")]
+    pub to: String,
+    /// Parts sent at once.
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallel: u16,
+    /// No progress bars.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    /// Folder to list (relative to your folder).
+    #[arg(default_value = "")]
+    pub dir: String,
+    /// Print JSON lines: {"key", "size", "last_modified"} and {"dir"}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// The file's key (relative to your folder), as `coffer ls` shows it.
+    pub key: String,
+    /// Where to save it (a file, or an existing directory); default: its name, here.
+    pub dest: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RmArgs {
+    /// The file's key (relative to your folder).
+    pub key: String,
 }
 
 #[derive(Debug, Subcommand)]

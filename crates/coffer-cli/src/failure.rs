@@ -5,6 +5,7 @@ use std::error::Error as StdError;
 use std::process::ExitCode;
 
 use coffer_core::Error as CoreError;
+use coffer_core::StorageError;
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +25,12 @@ pub enum Failure {
     /// No platform data directory for the default `--data`.
     #[error("no home directory to keep the local cloud's data in; pass --data DIR")]
     NoDataDir,
+    /// No platform data directory for the upload journals.
+    #[error("no home directory to keep upload journals in")]
+    NoJournalDir,
+    /// An upload was paused (Ctrl-C); its journal is kept.
+    #[error("upload paused; run the same command again to resume")]
+    Paused,
     /// Writing the output failed (e.g. a closed pipe).
     #[error("cannot write the output")]
     Output(#[source] std::io::Error),
@@ -41,6 +48,10 @@ pub mod exit {
     pub const UNREACHABLE: u8 = 8;
     pub const RATE_LIMITED: u8 = 9;
     pub const LOCAL_CLOUD: u8 = 10;
+    pub const ACCESS_DENIED: u8 = 11;
+    pub const NOT_FOUND: u8 = 12;
+    /// 128 + SIGINT, as shells report a Ctrl-C.
+    pub const PAUSED: u8 = 130;
 }
 
 impl Failure {
@@ -51,7 +62,8 @@ impl Failure {
             Self::Input(_) => exit::USAGE,
             Self::UnsupportedChallenge { .. } => exit::SIGN_IN_REFUSED,
             Self::LocalCloud(_) | Self::NoDataDir => exit::LOCAL_CLOUD,
-            Self::Output(_) => exit::OTHER,
+            Self::NoJournalDir | Self::Output(_) => exit::OTHER,
+            Self::Paused => exit::PAUSED,
         }
     }
 
@@ -75,7 +87,10 @@ impl Failure {
     /// (connection refused, address in use).
     fn cause(&self) -> Option<String> {
         let with_useful_cause: &dyn StdError = match self {
-            Self::Core(CoreError::EndpointUnreachable { source, .. }) => source.as_ref(),
+            Self::Core(CoreError::EndpointUnreachable { source, .. })
+            | Self::Core(CoreError::Storage(StorageError::Unreachable { source, .. })) => {
+                source.as_ref()
+            }
             Self::LocalCloud(error) => error,
             Self::Output(error) => error,
             _ => return None,
@@ -110,8 +125,15 @@ impl Failure {
             CoreError::Store(coffer_core::StoreError::KeychainUnavailable { .. }) => {
                 "coffer keeps tokens only in the OS keychain; on Linux, run a Secret Service such as gnome-keyring in this session"
             }
-            CoreError::EndpointUnreachable { endpoint, .. } if is_loopback(endpoint) => {
+            CoreError::EndpointUnreachable { endpoint, .. }
+            | CoreError::Storage(StorageError::Unreachable { endpoint, .. })
+                if is_loopback(endpoint) =>
+            {
                 "is `coffer local-cloud` running?"
+            }
+            CoreError::GuestAccessDisabled => "run `coffer sign-in --username NAME` and try without --guest",
+            CoreError::Storage(StorageError::AccessDenied) => {
+                "your credentials allow only your own folder; keys are relative to it"
             }
             _ => return None,
         };
@@ -149,6 +171,11 @@ fn core_exit_status(error: &CoreError) -> u8 {
         | CoreError::TokenRevoked
         | CoreError::Token(_) => exit::NOT_SIGNED_IN,
         CoreError::Store(_) => exit::KEYCHAIN,
+        CoreError::NotConfigured { .. } => exit::CONFIG,
+        CoreError::GuestAccessDisabled
+        | CoreError::IdentityRefused { .. }
+        | CoreError::IdentityNotFound => exit::SIGN_IN_REFUSED,
+        CoreError::Storage(error) => storage_exit_status(error),
         CoreError::EndpointUnreachable { .. } => exit::UNREACHABLE,
         CoreError::TooManyRequests => exit::RATE_LIMITED,
         CoreError::HostedUi(error) => match error.code() {
@@ -156,6 +183,18 @@ fn core_exit_status(error: &CoreError) -> u8 {
             "hosted_ui_denied" | "token_request_refused" => exit::SIGN_IN_REFUSED,
             _ => exit::OTHER,
         },
+        _ => exit::OTHER,
+    }
+}
+
+fn storage_exit_status(error: &StorageError) -> u8 {
+    match error {
+        StorageError::NoBucket => exit::CONFIG,
+        StorageError::Key(_) => exit::USAGE,
+        StorageError::AccessDenied => exit::ACCESS_DENIED,
+        StorageError::NotFound { .. } | StorageError::NoSuchBucket { .. } => exit::NOT_FOUND,
+        StorageError::CredentialsExpired => exit::NOT_SIGNED_IN,
+        StorageError::Unreachable { .. } => exit::UNREACHABLE,
         _ => exit::OTHER,
     }
 }

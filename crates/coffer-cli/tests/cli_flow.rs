@@ -1057,3 +1057,135 @@ async fn remember_device_skips_mfa_until_forgotten() {
         .failure(2, "no code on stdin");
     world.cloud.shutdown().await;
 }
+
+/// A file of `mib` MiB whose every MiB is distinct (a random block stamped with its index).
+fn large_file(path: &Path, mib: usize) {
+    use rand::RngCore;
+    use std::io::Write as _;
+    let mut block = vec![0u8; 1024 * 1024];
+    rand::thread_rng().fill_bytes(&mut block);
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    for index in 0..mib {
+        block[..8].copy_from_slice(&(index as u64).to_le_bytes());
+        file.write_all(&block).expect("write");
+    }
+    file.flush().expect("flush");
+}
+
+fn sha256_of(path: &Path) -> String {
+    use sha2::Digest as _;
+    use std::io::Read as _;
+    let mut hasher = sha2::Sha256::new();
+    let mut file = std::fs::File::open(path).expect("open");
+    let mut buffer = vec![0u8; 1024 * 1024];
+    loop {
+        let read = file.read(&mut buffer).expect("read");
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// `coffer upload` killed with SIGKILL part-way resumes on the next run, sending only the
+/// missing parts; the stored object is byte-identical (SHA-256) to the file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_killed_with_sigkill_resumes_and_stores_the_exact_bytes() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+
+    if !keychain_or_skip("upload_killed_with_sigkill_resumes_and_stores_the_exact_bytes").await {
+        return;
+    }
+    let world = World::start().await;
+    // The demo config: it names the identity pool (guests allowed) and the bucket.
+    let demo_config = world.cloud.demo().config_path.clone();
+    let big = world.home.path().join("big upload.bin");
+    let mib = 256;
+    large_file(&big, mib);
+    let journal_dir = world
+        .home
+        .path()
+        .join("data")
+        .join("coffer")
+        .join("uploads");
+
+    let command = |args: &[&str]| {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_coffer"));
+        command
+            .arg("--config")
+            .arg(&demo_config)
+            .arg("--guest")
+            .args(args)
+            .current_dir(world.home.path())
+            .env("HOME", world.home.path())
+            .env("XDG_CONFIG_HOME", world.home.path().join("config"))
+            .env("XDG_DATA_HOME", world.home.path().join("data"))
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        command
+    };
+
+    // First run: killed (SIGKILL) once three parts are stored.
+    let mut child = command(&["upload", "--parallel", "2", "-vv", big.to_str().unwrap()])
+        .spawn()
+        .expect("coffer runs");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let mut stored = 0;
+    while stored < 3 {
+        let line = tokio::time::timeout(std::time::Duration::from_secs(120), lines.next_line())
+            .await
+            .expect("parts are stored")
+            .expect("stderr readable")
+            .expect("coffer still running");
+        if line.contains("part stored") {
+            stored += 1;
+        }
+    }
+    child.start_kill().expect("SIGKILL");
+    let status = child.wait().await.expect("wait");
+    assert!(!status.success(), "killed: {status:?}");
+    let journals: Vec<_> = std::fs::read_dir(&journal_dir)
+        .expect("journal dir")
+        .collect();
+    assert_eq!(journals.len(), 1, "one journal left by the killed run");
+
+    // Second run: resumes.
+    let output = command(&["upload", big.to_str().unwrap()])
+        .output()
+        .await
+        .expect("coffer runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("from an earlier run"), "{stdout}");
+    assert_eq!(
+        std::fs::read_dir(&journal_dir)
+            .expect("journal dir")
+            .count(),
+        0
+    );
+
+    // The stored object is the file, byte for byte.
+    let copy = world.home.path().join("copy.bin");
+    let output = command(&["get", "big upload.bin", copy.to_str().unwrap()])
+        .output()
+        .await
+        .expect("coffer runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        std::fs::metadata(&copy).unwrap().len(),
+        (mib * 1024 * 1024) as u64
+    );
+    assert_eq!(sha256_of(&copy), sha256_of(&big));
+}

@@ -1,6 +1,7 @@
 //! [`Client`]: one user pool and app client, with its SDK client, key cache, clock and
 //! secret store. Cheap to clone; the sign-in steps hold a clone.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,6 +29,10 @@ pub(crate) struct Inner {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) store: Arc<dyn SecretStore>,
     pub(crate) policy: VerificationPolicy,
+    pub(crate) network: NetworkSettings,
+    /// Bumped whenever this client stores or forgets tokens, so that credentials derived
+    /// from the old tokens (identity-pool credentials) know to renew.
+    pub(crate) token_generation: AtomicU64,
 }
 
 impl std::fmt::Debug for Client {
@@ -85,6 +90,8 @@ impl ClientBuilder {
                 clock: self.clock,
                 store: self.store,
                 policy,
+                network: self.network,
+                token_generation: AtomicU64::new(0),
             }),
         })
     }
@@ -180,13 +187,22 @@ impl Client {
     pub(crate) async fn save_tokens(&self, tokens: &TokenSet) -> Result<(), Error> {
         let key = self.token_store_key();
         let blob = tokens.to_keychain_blob();
-        self.with_store(move |store| store.save(&key, &blob)).await
+        let saved = self.with_store(move |store| store.save(&key, &blob)).await;
+        self.inner.token_generation.fetch_add(1, Ordering::Relaxed);
+        saved
+    }
+
+    /// A counter that changes whenever this client stores new tokens or forgets them.
+    pub fn token_generation(&self) -> u64 {
+        self.inner.token_generation.load(Ordering::Relaxed)
     }
 
     /// Deletes this pool and client's stored tokens (no network call).
     pub async fn forget_tokens(&self) -> Result<(), Error> {
         let key = self.token_store_key();
-        self.with_store(move |store| store.delete(&key)).await
+        let deleted = self.with_store(move |store| store.delete(&key)).await;
+        self.inner.token_generation.fetch_add(1, Ordering::Relaxed);
+        deleted
     }
 
     /// Verifies a token against the pool's published keys (fetched and cached; fetched again

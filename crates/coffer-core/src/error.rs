@@ -8,6 +8,7 @@
 use std::error::Error as StdError;
 
 use crate::config::ConfigError;
+use crate::storage::StorageError;
 use crate::store::StoreError;
 use crate::tokens::TokenError;
 
@@ -29,6 +30,28 @@ pub enum Error {
     /// The hosted-UI (browser) sign-in failed.
     #[error(transparent)]
     HostedUi(#[from] crate::oauth::OAuthError),
+
+    /// Storing, listing, fetching or deleting files failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// A setting the operation needs is missing from the config.
+    #[error("the config has no `{setting}`")]
+    NotConfigured {
+        /// The missing setting.
+        setting: &'static str,
+    },
+    /// The identity pool does not allow guests.
+    #[error("this identity pool does not allow guest access; sign in instead")]
+    GuestAccessDisabled,
+    /// The identity id is unknown to the identity pool.
+    #[error("the identity pool does not know this identity")]
+    IdentityNotFound,
+    /// The identity pool refused the identity or the login.
+    #[error("the identity pool refused the request: {message}")]
+    IdentityRefused {
+        /// Cognito's description.
+        message: String,
+    },
 
     /// Cognito refused the username/password pair (it does not say which is wrong).
     #[error("incorrect username or password")]
@@ -136,6 +159,11 @@ impl Error {
             Self::Store(error) => error.code(),
             Self::Token(error) => error.code(),
             Self::HostedUi(error) => error.code(),
+            Self::Storage(error) => error.code(),
+            Self::NotConfigured { .. } => "not_configured",
+            Self::GuestAccessDisabled => "guest_access_disabled",
+            Self::IdentityNotFound => "identity_not_found",
+            Self::IdentityRefused { .. } => "identity_refused",
             Self::WrongUsernameOrPassword => "wrong_username_or_password",
             Self::UserNotConfirmed => "user_not_confirmed",
             Self::UserNotFound => "user_not_found",
@@ -182,6 +210,8 @@ pub(crate) enum Operation {
     Account,
     /// ForgotPassword / ConfirmForgotPassword.
     PasswordReset,
+    GetId,
+    GetCredentials,
 }
 
 /// Maps a Cognito service error (AWS error code and message) to [`Error`].
@@ -191,6 +221,11 @@ pub(crate) fn classify_service_error(
     message: Option<&str>,
 ) -> Error {
     let message_text = || message.map(str::to_owned).unwrap_or_default();
+    if matches!(operation, Operation::GetId | Operation::GetCredentials) {
+        if let Some(error) = classify_identity_error(operation, code, message) {
+            return error;
+        }
+    }
     match code.unwrap_or_default() {
         "NotAuthorizedException" => classify_not_authorized(operation, code, message),
         "UserNotConfirmedException" => Error::UserNotConfirmed,
@@ -217,6 +252,34 @@ pub(crate) fn classify_service_error(
             message: message.map(str::to_owned),
         },
     }
+}
+
+/// Cognito Identity's answers to GetId and GetCredentialsForIdentity; `None` for codes that
+/// mean the same as in the user-pool API (throttling, invalid parameter).
+fn classify_identity_error(
+    operation: Operation,
+    code: Option<&str>,
+    message: Option<&str>,
+) -> Option<Error> {
+    let text = message.unwrap_or_default();
+    let lower = text.to_ascii_lowercase();
+    Some(match code.unwrap_or_default() {
+        "NotAuthorizedException" if lower.contains("unauthenticated access") => {
+            Error::GuestAccessDisabled
+        }
+        "NotAuthorizedException"
+            if lower.contains("token is expired") || lower.contains("token expired") =>
+        {
+            Error::SessionExpired
+        }
+        "NotAuthorizedException" | "ResourceConflictException" => Error::IdentityRefused {
+            message: text.to_owned(),
+        },
+        "ResourceNotFoundException" if operation == Operation::GetCredentials => {
+            Error::IdentityNotFound
+        }
+        _ => return None,
+    })
 }
 
 fn classify_not_authorized(
@@ -265,7 +328,9 @@ fn classify_not_authorized(
         | Operation::Challenge
         | Operation::VerifyTotp
         | Operation::Account
-        | Operation::PasswordReset => Error::Service {
+        | Operation::PasswordReset
+        | Operation::GetId
+        | Operation::GetCredentials => Error::Service {
             code: code.unwrap_or("NotAuthorizedException").to_owned(),
             message: message.map(str::to_owned),
         },
@@ -279,6 +344,56 @@ mod tests {
     fn classify(operation: Operation, code: &str, message: &str) -> Error {
         classify_service_error(operation, Some(code), Some(message))
     }
+
+        #[test]
+    fn identity_pool_answers() {
+        let cases = [
+            (
+                Operation::GetId,
+                "NotAuthorizedException",
+                "Unauthenticated access is not supported for this identity pool.",
+                "guest_access_disabled",
+            ),
+            (
+                Operation::GetCredentials,
+                "NotAuthorizedException",
+                "Invalid login token. Token is expired.",
+                "session_expired",
+            ),
+            (
+                Operation::GetCredentials,
+                "NotAuthorizedException",
+                "Logins don't match. Please include at least one valid login for this identity or identity pool.",
+                "identity_refused",
+            ),
+            (
+                Operation::GetCredentials,
+                "ResourceNotFoundException",
+                "Identity 'us-east-1:x' not found.",
+                "identity_not_found",
+            ),
+            (
+                Operation::GetId,
+                "ResourceNotFoundException",
+                "IdentityPool 'us-east-1:x' not found.",
+                "service_error",
+            ),
+            (
+                Operation::GetId,
+                "TooManyRequestsException",
+                "Rate exceeded",
+                "too_many_requests",
+            ),
+        ];
+        for (operation, code, message, expected) in cases {
+            assert_eq!(
+                classify(operation, code, message).code(),
+                expected,
+                "{message}"
+            );
+        }
+    }
+
 
     #[test]
     fn not_authorized_depends_on_the_operation_and_message() {

@@ -1,7 +1,9 @@
 //! The Coffer client library: sign-up, sign-in and sessions against an Amazon Cognito user
 //! pool (on AWS or on Coffer's local cloud), with tokens verified against the pool's keys and
-//! kept in the operating system's keychain. No UI: the `coffer` CLI and the desktop app are
-//! thin shells over this crate.
+//! kept in the operating system's keychain; temporary AWS credentials from a Cognito identity
+//! pool ([`identity`], signed in or as a guest); and the person's files in S3 under their own
+//! prefix ([`storage`]: list, download, delete; [`upload`]: parallel, resumable multipart
+//! uploads). No UI: the `coffer` CLI and the desktop app are thin shells over this crate.
 //!
 //! # Design
 //!
@@ -24,6 +26,13 @@
 //!   ([`Error`], [`ConfigError`], [`TokenError`], [`StoreError`]); each has a stable
 //!   snake_case `code()` for user interfaces and a `Display` sentence for people.
 //!
+//! - **Files.** [`Client::files`] resolves the identity (its id names the prefix
+//!   `private/<identity id>/`) and gives a [`Files`] bound to it; every key is built by the
+//!   pure [`object_key`], which refuses names that could leave the prefix. Uploads stream
+//!   from disk with bounded memory, checksum every part (CRC32C), survive the process dying
+//!   (a journal plus ListParts) and outlive their credentials (renewed before expiry, and on
+//!   `ExpiredToken`).
+//!
 //! # Security notes
 //!
 //! - **What is secret:** the password, one-time codes, the app client secret, the ID,
@@ -42,6 +51,10 @@
 //!   HMAC algorithms are refused before any key lookup), signature by a key from the pool's
 //!   JWKS, exact issuer, our client as audience, the right `token_use`, and `exp`/`iat` within
 //!   a skew allowance of the injected clock.
+//! - **AWS credentials** from the identity pool live in memory only (the SDK's `Credentials`
+//!   type: redacted `Debug`, zeroed on drop); the identity id is kept in the keychain. The
+//!   upload journal (in the platform data dir) holds upload ids, keys, part size and a file
+//!   fingerprint, never credentials or tokens.
 //! - **What reaches logs and errors:** names, codes and URLs; never secrets. Error messages
 //!   from the server are kept only where they help (the password policy) and Cognito does not
 //!   echo secrets in them.
@@ -53,6 +66,7 @@ pub mod clock;
 pub mod config;
 pub mod devices;
 mod error;
+pub mod identity;
 mod idp;
 pub mod jwks;
 mod mfa;
@@ -62,9 +76,11 @@ pub mod secret;
 mod session;
 mod sign_in;
 mod sign_up;
+pub mod storage;
 pub mod store;
 pub mod tokens;
 pub mod totp;
+pub mod upload;
 
 pub use account::{MfaPreference, MfaSettings, UserAttribute};
 pub use challenge::StepError;
@@ -76,6 +92,7 @@ pub use config::{
 };
 pub use devices::DeviceInfo;
 pub use error::Error;
+pub use identity::{login_provider_name, IdentityCredentials, IdentityMode};
 pub use idp::NetworkSettings;
 pub use mfa::{MfaCodeStep, MfaKind, SelectMfaStep};
 pub use new_password::NewPasswordStep;
@@ -84,6 +101,8 @@ pub use secret::{AccessToken, ClientSecret, IdToken, Password, RefreshToken, Ver
 pub use session::{DeviceRemembering, Session, WhoAmI};
 pub use sign_in::{PasswordVerifier, SignIn, SignInStep};
 pub use sign_up::{CodeDelivery, DeliveryMedium, SignUpOutcome};
+pub use storage::{object_key, Files, Key, KeyError, Listing, RemoteFile, StorageError};
 pub use store::{KeyringStore, MemoryStore, SecretStore, StoreError};
 pub use tokens::{TokenError, TokenSet, TokenUse, VerifiedClaims};
 pub use totp::{TotpEnrollment, TotpSecret, TotpSetup, TotpSetupStep};
+pub use upload::{Progress, UploadControl, UploadOptions, UploadOutcome, Uploader};

@@ -193,8 +193,12 @@ impl Client {
     }
 
     /// Who is signed in (verified claims of the stored ID token; refreshes when expired).
+    /// The identity-pool identity id is filled in when one is stored for this user (after the
+    /// first use of the identity pool).
     pub async fn whoami(&self) -> Result<WhoAmI, Error> {
-        Ok(self.current_session().await?.whoami())
+        let mut who = self.current_session().await?.whoami();
+        who.identity_id = self.stored_identity_id(&who.sub).await?;
+        Ok(who)
     }
 
     /// Refreshes the stored tokens now and stores the result.

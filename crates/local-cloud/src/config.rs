@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::clock::{Clock, SystemClock};
 
@@ -20,7 +21,12 @@ pub struct LocalCloudConfig {
     pub region: String,
     /// The clock every expiry is measured by.
     pub clock: Arc<dyn Clock>,
+    /// How long temporary credentials from GetCredentialsForIdentity last (AWS: one hour).
+    pub credentials_ttl: Duration,
 }
+
+/// How long temporary credentials last unless configured otherwise.
+pub const DEFAULT_CREDENTIALS_TTL: Duration = Duration::from_secs(3600);
 
 impl LocalCloudConfig {
     /// Listen on `addr`, keep data in `data_dir`, region `us-east-1`, system clock.
@@ -30,6 +36,7 @@ impl LocalCloudConfig {
             data_dir: data_dir.into(),
             region: DEFAULT_REGION.to_owned(),
             clock: Arc::new(SystemClock),
+            credentials_ttl: DEFAULT_CREDENTIALS_TTL,
         }
     }
 }
@@ -40,6 +47,7 @@ impl std::fmt::Debug for LocalCloudConfig {
             .field("addr", &self.addr)
             .field("data_dir", &self.data_dir)
             .field("region", &self.region)
+            .field("credentials_ttl", &self.credentials_ttl)
             .finish_non_exhaustive()
     }
 }

@@ -2,8 +2,12 @@
 //!
 //! First start (no demo recorded in the state): a pool "coffer-demo" where users sign in with
 //! their e-mail address, e-mail auto-verified, default password policy; and a public app client
-//! "coffer-desktop" (no secret, USER_SRP_AUTH and refresh only). On every start
-//! `<data>/coffer.toml` is rewritten so its endpoints carry the current port.
+//! "coffer-desktop" (no secret, USER_SRP_AUTH and refresh only). Then (also on the first start
+//! of a data directory made before identity pools existed): an identity pool "coffer_demo"
+//! that accepts that client's ID tokens and allows guests, with two roles — signed-in
+//! identities may list, read, write and delete under `private/<identity id>/` of the bucket
+//! "coffer-demo", guests the same under `guest/<identity id>/` only. On every start the bucket is
+//! ensured and `<data>/coffer.toml` is rewritten so its endpoints carry the current port.
 //!
 //! Hosted UI ([`ensure_hosted_demo`], also for demo pools made by older versions): the domain
 //! `coffer-demo`, the built-in provider `LocalIdP`, and for the demo client the code flow with
@@ -18,12 +22,13 @@ use serde::Serialize;
 use crate::error::LocalCloudError;
 use crate::files::{write_atomically, DataPaths, Visibility};
 use crate::ids;
+use crate::identity::ops::create_pool as create_identity_pool;
 use crate::jwt::SigningKeyRecord;
 use crate::model::device::DeviceConfiguration;
 use crate::model::mfa::{EmailMfaSettings, MfaMode, PoolMfa};
 use crate::model::hosted::{IdentityProvider, OAuthClientSettings, COGNITO_PROVIDER};
 use crate::model::pool::EMAIL;
-use crate::model::{DemoIds, PasswordPolicy, TokenValidity};
+use crate::model::{DemoIds, PasswordPolicy, ProviderLink, Role, TokenValidity};
 use crate::ops::clients::{create_client, ClientSettings};
 use crate::ops::domains::create_domain;
 use crate::ops::identity_providers::add_provider;
@@ -36,6 +41,44 @@ use std::collections::BTreeMap;
 pub const DEMO_POOL_NAME: &str = "coffer-demo";
 /// The demo client's name.
 pub const DEMO_CLIENT_NAME: &str = "coffer-desktop";
+/// The demo identity pool's name.
+pub const DEMO_IDENTITY_POOL_NAME: &str = "coffer_demo";
+/// The demo bucket.
+pub const DEMO_BUCKET: &str = "coffer-demo";
+/// The role of signed-in demo identities.
+pub const DEMO_AUTHENTICATED_ROLE: &str =
+    "arn:aws:iam::000000000000:role/coffer-demo-authenticated";
+/// The role of demo guests.
+pub const DEMO_GUEST_ROLE: &str = "arn:aws:iam::000000000000:role/coffer-demo-guest";
+
+/// The policy that confines an identity to `<top>/<identity id>/` of `bucket`.
+pub fn own_prefix_policy(bucket: &str, top: &str) -> serde_json::Value {
+    let sub = "${cognito-identity.amazonaws.com:sub}";
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ListOwnPrefix",
+                "Effect": "Allow",
+                "Action": "s3:ListBucket",
+                "Resource": format!("arn:aws:s3:::{bucket}"),
+                "Condition": {"StringLike": {"s3:prefix": [format!("{top}/{sub}/"), format!("{top}/{sub}/*")]}}
+            },
+            {
+                "Sid": "OwnObjects",
+                "Effect": "Allow",
+                "Action": [
+                    "s3:GetObject",
+                    "s3:PutObject",
+                    "s3:DeleteObject",
+                    "s3:AbortMultipartUpload",
+                    "s3:ListMultipartUploadParts"
+                ],
+                "Resource": format!("arn:aws:s3:::{bucket}/{top}/{sub}/*")
+            }
+        ]
+    })
+}
 
 /// The demo backend of a running local cloud.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +89,10 @@ pub struct DemoSetup {
     pub user_pool_id: String,
     /// Its public app client.
     pub client_id: String,
+    /// The demo identity pool.
+    pub identity_pool_id: String,
+    /// The demo bucket.
+    pub bucket: String,
     /// `<data>/coffer.toml`.
     pub config_path: PathBuf,
 }
@@ -57,61 +104,121 @@ pub fn ensure_demo(
     now: time::OffsetDateTime,
 ) -> Result<DemoIds, LocalCloudError> {
     store.run_startup(|inner| {
-        if let Some(demo) = &inner.state.demo {
-            let present = inner
-                .state
-                .pools
-                .get(&demo.user_pool_id)
-                .is_some_and(|pool| pool.clients.contains_key(&demo.client_id));
-            if present {
-                return Ok(demo.clone());
-            }
-        }
-        let settings = PoolSettings {
-            name: DEMO_POOL_NAME.to_owned(),
-            password_policy: PasswordPolicy::default(),
-            username_attributes: vec![EMAIL.to_owned()],
-            auto_verified_attributes: vec![EMAIL.to_owned()],
-            username_case_sensitive: false,
-            // MFA for whoever turns it on (TOTP or e-mail), and devices remembered on request
-            // (a remembered device then skips MFA), so the app and the CLI can exercise every
-            // flow against the demo backend.
-            mfa: PoolMfa {
-                mode: MfaMode::Optional,
-                sms: None,
-                software_token: true,
-                email: Some(EmailMfaSettings::default()),
-            },
-            required_attributes: Vec::new(),
-            device_configuration: Some(DeviceConfiguration {
-                challenge_required_on_new_device: true,
-                device_only_remembered_on_user_prompt: true,
-            }),
-        };
-        let pool_id = create_pool(&mut inner.state, region, now, settings, SigningKeyRecord::generate()?);
-        let client = ClientSettings {
-            name: DEMO_CLIENT_NAME.to_owned(),
-            generate_secret: false,
-            explicit_auth_flows: vec!["ALLOW_USER_SRP_AUTH".to_owned(), "ALLOW_REFRESH_TOKEN_AUTH".to_owned()],
-            prevent_user_existence_errors: false,
-            enable_token_revocation: true,
-            token_validity: TokenValidity::default(),
-            auth_session_validity_minutes: 3,
-        };
-        let client_id = create_client(&mut inner.state, &pool_id, now, client).map_err(|_| {
-            LocalCloudError::CorruptData {
-                path: PathBuf::from("state.json"),
-                reason: "the demo pool vanished while being provisioned".into(),
-            }
-        })?;
-        let demo = DemoIds {
-            user_pool_id: pool_id,
-            client_id,
-        };
+        let mut demo = ensure_user_pool(inner, region, now)?;
+        ensure_identity_pool(&mut inner.state, region, now, &mut demo);
         inner.state.demo = Some(demo.clone());
-        tracing::info!(user_pool_id = %demo.user_pool_id, client_id = %demo.client_id, "demo backend provisioned");
         Ok(demo)
     })
+}
+
+fn ensure_identity_pool(
+    state: &mut crate::model::State,
+    region: &str,
+    now: time::OffsetDateTime,
+    demo: &mut DemoIds,
+) {
+    for (arn, top) in [
+        (DEMO_AUTHENTICATED_ROLE, "private"),
+        (DEMO_GUEST_ROLE, "guest"),
+    ] {
+        state.roles.entry(arn.to_owned()).or_insert_with(|| Role {
+            arn: arn.to_owned(),
+            policy: own_prefix_policy(DEMO_BUCKET, top),
+        });
+    }
+    demo.bucket = Some(DEMO_BUCKET.to_owned());
+    let present = demo
+        .identity_pool_id
+        .as_ref()
+        .is_some_and(|id| state.identity_pools.contains_key(id));
+    if present {
+        return;
+    }
+    let provider = ProviderLink {
+        provider_name: format!("cognito-idp.{region}.amazonaws.com/{}", demo.user_pool_id),
+        client_id: demo.client_id.clone(),
+        server_side_token_check: false,
+    };
+    let id = create_identity_pool(
+        state,
+        region,
+        now,
+        DEMO_IDENTITY_POOL_NAME,
+        true,
+        vec![provider],
+    );
+    if let Some(pool) = state.identity_pools.get_mut(&id) {
+        pool.roles.insert(
+            "authenticated".to_owned(),
+            DEMO_AUTHENTICATED_ROLE.to_owned(),
+        );
+        pool.roles
+            .insert("unauthenticated".to_owned(), DEMO_GUEST_ROLE.to_owned());
+    }
+    tracing::info!(identity_pool_id = %id, bucket = DEMO_BUCKET, "demo identity pool provisioned");
+    demo.identity_pool_id = Some(id);
+}
+
+fn ensure_user_pool(
+    inner: &mut crate::store::Inner,
+    region: &str,
+    now: time::OffsetDateTime,
+) -> Result<DemoIds, LocalCloudError> {
+    if let Some(demo) = &inner.state.demo {
+        let present = inner
+            .state
+            .pools
+            .get(&demo.user_pool_id)
+            .is_some_and(|pool| pool.clients.contains_key(&demo.client_id));
+        if present {
+            return Ok(demo.clone());
+        }
+    }
+    let settings = PoolSettings {
+        name: DEMO_POOL_NAME.to_owned(),
+        password_policy: PasswordPolicy::default(),
+        username_attributes: vec![EMAIL.to_owned()],
+        auto_verified_attributes: vec![EMAIL.to_owned()],
+        username_case_sensitive: false,
+        // MFA for whoever turns it on (TOTP or e-mail), and devices remembered on request
+        // (a remembered device then skips MFA), so the app and the CLI can exercise every
+        // flow against the demo backend.
+        mfa: PoolMfa {
+            mode: MfaMode::Optional,
+            sms: None,
+            software_token: true,
+            email: Some(EmailMfaSettings::default()),
+        },
+        required_attributes: Vec::new(),
+        device_configuration: Some(DeviceConfiguration {
+            challenge_required_on_new_device: true,
+            device_only_remembered_on_user_prompt: true,
+        }),
+    };
+    let pool_id = create_pool(&mut inner.state, region, now, settings, SigningKeyRecord::generate()?);
+    let client = ClientSettings {
+        name: DEMO_CLIENT_NAME.to_owned(),
+        generate_secret: false,
+        explicit_auth_flows: vec!["ALLOW_USER_SRP_AUTH".to_owned(), "ALLOW_REFRESH_TOKEN_AUTH".to_owned()],
+        prevent_user_existence_errors: false,
+        enable_token_revocation: true,
+        token_validity: TokenValidity::default(),
+        auth_session_validity_minutes: 3,
+    };
+    let client_id = create_client(&mut inner.state, &pool_id, now, client).map_err(|_| {
+        LocalCloudError::CorruptData {
+            path: PathBuf::from("state.json"),
+            reason: "the demo pool vanished while being provisioned".into(),
+        }
+    })?;
+    let demo = DemoIds {
+        user_pool_id: pool_id,
+        client_id,
+        identity_pool_id: None,
+        bucket: None,
+    };
+    tracing::info!(user_pool_id = %demo.user_pool_id, client_id = %demo.client_id, "demo backend provisioned");
+    Ok(demo)
 }
 
 #[derive(Serialize)]
@@ -119,6 +226,8 @@ struct ClientConfigFile<'a> {
     region: &'a str,
     user_pool_id: &'a str,
     client_id: &'a str,
+    identity_pool_id: &'a str,
+    bucket: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     hosted_ui: Option<HostedUiSection<'a>>,
     endpoints: Endpoints<'a>,
@@ -210,6 +319,8 @@ pub fn ensure_hosted_demo(
                 now,
                 endpoint,
                 region,
+                // Startup provisioning issues no credentials.
+                credentials_ttl: crate::config::DEFAULT_CREDENTIALS_TTL,
             };
             add_provider(&mut ctx, &demo.user_pool_id, provider)
                 .map_err(|_| provisioning_failed())?;
@@ -261,10 +372,14 @@ pub fn write_client_config(
     endpoint: &str,
     hosted_domain: Option<&str>,
 ) -> Result<DemoSetup, LocalCloudError> {
+    let identity_pool_id = demo.identity_pool_id.as_deref().unwrap_or_default();
+    let bucket = demo.bucket.as_deref().unwrap_or(DEMO_BUCKET);
     let file = ClientConfigFile {
         region,
         user_pool_id: &demo.user_pool_id,
         client_id: &demo.client_id,
+        identity_pool_id,
+        bucket,
         hosted_ui: hosted_domain.map(|domain| HostedUiSection {
             domain: crate::ops::domains::hosted_base_url(endpoint, domain),
             redirect_uris: &DEMO_REDIRECT_URIS,
@@ -288,6 +403,88 @@ pub fn write_client_config(
         region: region.to_owned(),
         user_pool_id: demo.user_pool_id.clone(),
         client_id: demo.client_id.clone(),
+        identity_pool_id: identity_pool_id.to_owned(),
+        bucket: bucket.to_owned(),
         config_path: paths.client_config.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::policy::{Decision, Policy, Request};
+
+    #[test]
+    fn the_demo_policies_confine_identities_to_their_prefix() {
+        let vars = BTreeMap::from([(
+            "cognito-identity.amazonaws.com:sub".to_owned(),
+            "us-east-1:1111".to_owned(),
+        )]);
+        let decide = |top: &str, action: &str, resource: &str, prefix: Option<&str>| {
+            let policy = Policy::from_value(&own_prefix_policy(DEMO_BUCKET, top)).expect("parses");
+            let context: BTreeMap<String, String> = prefix
+                .map(|p| BTreeMap::from([("s3:prefix".to_owned(), p.to_owned())]))
+                .unwrap_or_default();
+            policy.evaluate(
+                &Request {
+                    action,
+                    resource,
+                    context: &context,
+                },
+                &vars,
+            )
+        };
+        let own = "arn:aws:s3:::coffer-demo/private/us-east-1:1111/f";
+        for action in [
+            "s3:GetObject",
+            "s3:PutObject",
+            "s3:DeleteObject",
+            "s3:AbortMultipartUpload",
+            "s3:ListMultipartUploadParts",
+        ] {
+            assert_eq!(
+                decide("private", action, own, None),
+                Decision::Allow,
+                "{action}"
+            );
+        }
+        assert_eq!(
+            decide(
+                "private",
+                "s3:ListBucket",
+                "arn:aws:s3:::coffer-demo",
+                Some("private/us-east-1:1111/")
+            ),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide("private", "s3:ListBucket", "arn:aws:s3:::coffer-demo", None),
+            Decision::ImplicitDeny
+        );
+        assert_eq!(
+            decide(
+                "private",
+                "s3:ListBucketMultipartUploads",
+                "arn:aws:s3:::coffer-demo",
+                None
+            ),
+            Decision::ImplicitDeny,
+            "listing every upload would reveal other identities' keys"
+        );
+        assert_eq!(
+            decide("guest", "s3:PutObject", own, None),
+            Decision::ImplicitDeny
+        );
+        assert_eq!(
+            decide(
+                "guest",
+                "s3:PutObject",
+                "arn:aws:s3:::coffer-demo/guest/us-east-1:1111/f",
+                None
+            ),
+            Decision::Allow
+        );
+    }
 }

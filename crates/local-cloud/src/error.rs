@@ -63,6 +63,8 @@ pub enum ErrorKind {
     MissingAuthenticationToken,
     /// The request body is larger than the emulator accepts.
     RequestEntityTooLarge,
+    /// An identity pool without the role a credential needs.
+    InvalidIdentityPoolConfiguration,
     /// A bug or an I/O failure in the emulator.
     InternalError,
 }
@@ -96,6 +98,7 @@ impl ErrorKind {
             Self::IncompleteSignature => "IncompleteSignatureException",
             Self::MissingAuthenticationToken => "MissingAuthenticationTokenException",
             Self::RequestEntityTooLarge => "RequestEntityTooLargeException",
+            Self::InvalidIdentityPoolConfiguration => "InvalidIdentityPoolConfigurationException",
             Self::InternalError => "InternalErrorException",
         }
     }

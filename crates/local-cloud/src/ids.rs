@@ -52,6 +52,11 @@ pub fn access_key_id() -> String {
     format!("AKIA{}", random_string(UPPER_ALNUM, 16))
 }
 
+/// A temporary access key id in the AWS shape (`ASIA` + 16 upper-case characters).
+pub fn temporary_access_key_id() -> String {
+    format!("ASIA{}", random_string(UPPER_ALNUM, 16))
+}
+
 /// A 40-character secret access key.
 pub fn secret_access_key() -> String {
     random_string(KEY_CHARS, 40)

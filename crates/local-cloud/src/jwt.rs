@@ -94,6 +94,11 @@ impl PoolKey {
         })
     }
 
+    /// The public key, for verifying tokens this key signed.
+    pub fn decoding_key(&self) -> &DecodingKey {
+        &self.decoding
+    }
+
     /// The key id.
     pub fn kid(&self) -> &str {
         &self.kid

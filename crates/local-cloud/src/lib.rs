@@ -1,8 +1,10 @@
-//! Coffer's local cloud: a faithful loopback emulator of the Amazon Cognito user-pool API.
+//! Coffer's local cloud: a faithful loopback emulator of Amazon Cognito user pools, Cognito
+//! identity pools and the part of S3 a per-user file store needs.
 //!
 //! Other emulators accept wrong passwords and bogus sessions; this one fails a client bug the
 //! way AWS would. Unmodified clients — boto3, the AWS CLI, the Rust SDK, pycognito,
-//! amazon-cognito-identity-js — talk to it over the real AWS JSON 1.1 protocol.
+//! amazon-cognito-identity-js — talk to it over the real AWS protocols (JSON 1.1 for Cognito,
+//! REST/XML with SigV4 for S3), all on one port.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), local_cloud::LocalCloudError> {
@@ -50,8 +52,17 @@
 //!   pools with a domain, at `<endpoint>/_hosted/<domain>` (no DNS needed), with PKCE S256,
 //!   exact redirect-URI matching, single-use codes and CSRF-checked forms; plus LocalIdP, a
 //!   built-in OIDC provider for federated sign-in offline.
-//! * **Time** comes from an injected [`Clock`], so tests can expire codes, challenges, tokens and
-//!   signatures by moving a [`ManualClock`].
+//! * **Identity pools** ([`identity`]): GetId / GetCredentialsForIdentity with `Logins` checked
+//!   against the user pool's own keys, guests where allowed, Cognito's guest → sign-in rules,
+//!   temporary credentials (`ASIA…`, 1 hour by default, [`LocalCloudConfig::credentials_ttl`])
+//!   bound to the identity and its role.
+//! * **S3** ([`s3`]): the s3s crate speaks the protocol (SigV4 with session tokens, aws-chunked
+//!   bodies, trailing checksums); objects stream into a filesystem store under `<data>/s3/`;
+//!   every request is authorised by the role's IAM policy ([`policy`]) with
+//!   `${cognito-identity.amazonaws.com:sub}` bound to the identity id. The admin key bypasses
+//!   policies, like an administrator IAM user.
+//! * **Time** comes from an injected [`Clock`], so tests can expire codes, challenges, tokens,
+//!   signatures and temporary credentials by moving a [`ManualClock`].
 //!
 //! # Security notes
 //!
@@ -65,9 +76,12 @@
 //!   never appear in logs, `Debug` output or errors; AssociateSoftwareToken's response is the one
 //!   place they leave the server.
 //! * Every secret travels in a redacted newtype ([`secrets`]); request values are never echoed in
-//!   errors or logs.
+//!   errors or logs. Temporary secret keys sit in `state.json` (needed to check signatures);
+//!   session tokens only as SHA-256 digests. Caveat: s3s itself logs whole requests (headers
+//!   included, so `X-Amz-Security-Token`) at `debug` level under the `s3s` target; keep that
+//!   target at `info` or above (the default filter `local_cloud=info` does).
 //! * The data directory is 0700 and its secret-bearing files 0600: `state.json` (app-client
-//!   secrets, RSA signing keys, password and device verifiers, TOTP secrets), `credentials` (admin key), `outbox.jsonl` (codes and
+//!   secrets, RSA signing keys, password and device verifiers, TOTP secrets, temporary secret keys), `credentials` (admin key), `outbox.jsonl` (codes and
 //!   temporary passwords in plain text: it stands in for the user's mailbox).
 //! * It is a development and test tool: it listens on whatever address it is given, speaks plain
 //!   HTTP, and should be bound to loopback.
@@ -81,12 +95,15 @@ pub mod demo;
 pub mod error;
 pub mod files;
 pub mod hosted_ui;
+pub mod identity;
 pub mod ids;
 pub mod jwt;
 pub mod model;
 pub mod ops;
 pub mod outbox;
+pub mod policy;
 pub mod protocol;
+pub mod s3;
 pub mod secrets;
 pub mod server;
 pub mod sigv4;
@@ -189,6 +206,10 @@ pub async fn start(config: LocalCloudConfig) -> Result<RunningLocalCloud, LocalC
         })?;
     let endpoint = endpoint_for(local_addr);
 
+    let objects = s3::store::ObjectStore::new(paths.dir.join("s3"));
+    objects
+        .ensure_bucket_blocking(demo::DEMO_BUCKET, config.clock.now())
+        .map_err(|e| LocalCloudError::io("creating", paths.dir.join("s3"), e))?;
     let demo_ids = demo::ensure_demo(&store, &config.region, config.clock.now())?;
     let hosted_domain = demo::ensure_hosted_demo(
         &store,
@@ -218,9 +239,16 @@ pub async fn start(config: LocalCloudConfig) -> Result<RunningLocalCloud, LocalC
         region: config.region.clone(),
         endpoint: endpoint.clone(),
         clock: Arc::clone(&config.clock),
+        credentials_ttl: config.credentials_ttl,
     });
+    let s3_service = s3::build(
+        objects,
+        Arc::clone(&app.store),
+        admin.clone(),
+        Arc::clone(&config.clock),
+    );
     let (shutdown, stop) = oneshot::channel::<()>();
-    let router = server::router(app);
+    let router = server::router(app, s3_service);
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, router)
             .with_graceful_shutdown(async move {

@@ -1,4 +1,6 @@
-//! The AWS JSON 1.1 protocol: `POST /` with `X-Amz-Target: AWSCognitoIdentityProviderService.<Op>`.
+//! The AWS JSON 1.1 protocol: `POST /` with `X-Amz-Target: AWSCognitoIdentityProviderService.<Op>`
+//! (user pools, signing name `cognito-idp`) or `AWSCognitoIdentityService.<Op>` (identity pools,
+//! signing name `cognito-identity`).
 //!
 //! This module maps a target to an [`Operation`], checks the SigV4 signature of the operations
 //! AWS signs (Create*, Describe*, List*, Admin*; the user-facing ones are unsigned on AWS too),
@@ -16,17 +18,47 @@ use serde::Serialize;
 use zeroize::Zeroize;
 
 use crate::error::{CognitoError, ErrorKind};
+use crate::identity;
 use crate::ops::{self, Ctx};
 use crate::server::App;
 use crate::sigv4;
 
 /// The `X-Amz-Target` prefix of the user-pool API.
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+/// The `X-Amz-Target` prefix of the identity-pool API.
+pub const IDENTITY_TARGET_PREFIX: &str = "AWSCognitoIdentityService.";
+
+/// Which of the two JSON APIs an operation belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api {
+    /// Cognito user pools.
+    UserPools,
+    /// Cognito identity pools.
+    IdentityPools,
+}
+
+impl Api {
+    /// The `X-Amz-Target` prefix.
+    pub fn target_prefix(self) -> &'static str {
+        match self {
+            Self::UserPools => TARGET_PREFIX,
+            Self::IdentityPools => IDENTITY_TARGET_PREFIX,
+        }
+    }
+
+    /// The SigV4 signing name.
+    pub fn signing_name(self) -> &'static str {
+        match self {
+            Self::UserPools => sigv4::SERVICE,
+            Self::IdentityPools => sigv4::IDENTITY_SERVICE,
+        }
+    }
+}
 
 type OpFn<Req, Resp> = fn(&mut Ctx<'_>, Req) -> Result<Resp, CognitoError>;
 
 macro_rules! operations {
-    ($($name:ident => $func:path, signed: $signed:expr;)*) => {
+    ($($name:ident => $func:path, signed: $signed:expr, api: $api:ident;)*) => {
         /// The operations the emulator implements.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum Operation {
@@ -52,6 +84,13 @@ macro_rules! operations {
                 }
             }
 
+            /// The API it belongs to.
+            pub fn api(self) -> Api {
+                match self {
+                    $(Self::$name => Api::$api,)*
+                }
+            }
+
             /// Whether AWS requires a SigV4 signature for it.
             pub fn requires_signature(self) -> bool {
                 match self {
@@ -69,53 +108,61 @@ macro_rules! operations {
 }
 
 operations! {
-    CreateUserPool => ops::pools::create_user_pool, signed: true;
-    DescribeUserPool => ops::pools::describe_user_pool, signed: true;
-    ListUserPools => ops::pools::list_user_pools, signed: true;
-    CreateUserPoolClient => ops::clients::create_user_pool_client, signed: true;
-    DescribeUserPoolClient => ops::clients::describe_user_pool_client, signed: true;
-    ListUserPoolClients => ops::clients::list_user_pool_clients, signed: true;
-    SignUp => ops::sign_up::sign_up, signed: false;
-    ConfirmSignUp => ops::sign_up::confirm_sign_up, signed: false;
-    ResendConfirmationCode => ops::sign_up::resend_confirmation_code, signed: false;
-    AdminCreateUser => ops::admin_users::admin_create_user, signed: true;
-    AdminSetUserPassword => ops::admin_users::admin_set_user_password, signed: true;
-    AdminConfirmSignUp => ops::admin_users::admin_confirm_sign_up, signed: true;
-    AdminGetUser => ops::admin_users::admin_get_user, signed: true;
-    AdminDeleteUser => ops::admin_users::admin_delete_user, signed: true;
-    InitiateAuth => ops::auth::initiate_auth, signed: false;
-    AdminInitiateAuth => ops::auth::admin_initiate_auth, signed: true;
-    RespondToAuthChallenge => ops::challenge::respond_to_auth_challenge, signed: false;
-    AdminRespondToAuthChallenge => ops::challenge::admin_respond_to_auth_challenge, signed: true;
-    GetUser => ops::tokens::get_user, signed: false;
-    GetTokensFromRefreshToken => ops::tokens::get_tokens_from_refresh_token, signed: false;
-    RevokeToken => ops::tokens::revoke_token, signed: false;
-    GlobalSignOut => ops::sign_out::global_sign_out, signed: false;
-    AdminUserGlobalSignOut => ops::sign_out::admin_user_global_sign_out, signed: true;
-    SetUserPoolMfaConfig => ops::mfa::set_user_pool_mfa_config, signed: true;
-    GetUserPoolMfaConfig => ops::mfa::get_user_pool_mfa_config, signed: true;
-    AssociateSoftwareToken => ops::mfa::associate_software_token, signed: false;
-    VerifySoftwareToken => ops::mfa::verify_software_token, signed: false;
-    SetUserMFAPreference => ops::mfa::set_user_mfa_preference, signed: false;
-    AdminSetUserMFAPreference => ops::mfa::admin_set_user_mfa_preference, signed: true;
-    ForgotPassword => ops::recovery::forgot_password, signed: false;
-    ConfirmForgotPassword => ops::recovery::confirm_forgot_password, signed: false;
-    ChangePassword => ops::recovery::change_password, signed: false;
-    UpdateUserAttributes => ops::attributes::update_user_attributes, signed: false;
-    GetUserAttributeVerificationCode => ops::attributes::get_user_attribute_verification_code, signed: false;
-    VerifyUserAttribute => ops::attributes::verify_user_attribute, signed: false;
-    ConfirmDevice => ops::devices::confirm_device, signed: false;
-    UpdateDeviceStatus => ops::devices::update_device_status, signed: false;
-    GetDevice => ops::devices::get_device, signed: false;
-    ListDevices => ops::devices::list_devices, signed: false;
-    ForgetDevice => ops::devices::forget_device, signed: false;
-    AdminListDevices => ops::devices::admin_list_devices, signed: true;
-    AdminForgetDevice => ops::devices::admin_forget_device, signed: true;
-    CreateUserPoolDomain => ops::domains::create_user_pool_domain, signed: true;
-    DescribeUserPoolDomain => ops::domains::describe_user_pool_domain, signed: true;
-    DeleteUserPoolDomain => ops::domains::delete_user_pool_domain, signed: true;
-    CreateIdentityProvider => ops::identity_providers::create_identity_provider, signed: true;
-    DescribeIdentityProvider => ops::identity_providers::describe_identity_provider, signed: true;
+    CreateUserPool => ops::pools::create_user_pool, signed: true, api: UserPools;
+    DescribeUserPool => ops::pools::describe_user_pool, signed: true, api: UserPools;
+    ListUserPools => ops::pools::list_user_pools, signed: true, api: UserPools;
+    CreateUserPoolClient => ops::clients::create_user_pool_client, signed: true, api: UserPools;
+    DescribeUserPoolClient => ops::clients::describe_user_pool_client, signed: true, api: UserPools;
+    ListUserPoolClients => ops::clients::list_user_pool_clients, signed: true, api: UserPools;
+    SignUp => ops::sign_up::sign_up, signed: false, api: UserPools;
+    ConfirmSignUp => ops::sign_up::confirm_sign_up, signed: false, api: UserPools;
+    ResendConfirmationCode => ops::sign_up::resend_confirmation_code, signed: false, api: UserPools;
+    AdminCreateUser => ops::admin_users::admin_create_user, signed: true, api: UserPools;
+    AdminSetUserPassword => ops::admin_users::admin_set_user_password, signed: true, api: UserPools;
+    AdminConfirmSignUp => ops::admin_users::admin_confirm_sign_up, signed: true, api: UserPools;
+    AdminGetUser => ops::admin_users::admin_get_user, signed: true, api: UserPools;
+    AdminDeleteUser => ops::admin_users::admin_delete_user, signed: true, api: UserPools;
+    InitiateAuth => ops::auth::initiate_auth, signed: false, api: UserPools;
+    AdminInitiateAuth => ops::auth::admin_initiate_auth, signed: true, api: UserPools;
+    RespondToAuthChallenge => ops::challenge::respond_to_auth_challenge, signed: false, api: UserPools;
+    AdminRespondToAuthChallenge => ops::challenge::admin_respond_to_auth_challenge, signed: true, api: UserPools;
+    GetUser => ops::tokens::get_user, signed: false, api: UserPools;
+    GetTokensFromRefreshToken => ops::tokens::get_tokens_from_refresh_token, signed: false, api: UserPools;
+    RevokeToken => ops::tokens::revoke_token, signed: false, api: UserPools;
+    GlobalSignOut => ops::sign_out::global_sign_out, signed: false, api: UserPools;
+    AdminUserGlobalSignOut => ops::sign_out::admin_user_global_sign_out, signed: true, api: UserPools;
+    CreateIdentityPool => identity::ops::create_identity_pool, signed: true, api: IdentityPools;
+    DescribeIdentityPool => identity::ops::describe_identity_pool, signed: true, api: IdentityPools;
+    SetIdentityPoolRoles => identity::ops::set_identity_pool_roles, signed: true, api: IdentityPools;
+    GetIdentityPoolRoles => identity::ops::get_identity_pool_roles, signed: true, api: IdentityPools;
+    GetId => identity::ops::get_id, signed: false, api: IdentityPools;
+    GetCredentialsForIdentity => identity::ops::get_credentials_for_identity, signed: false, api: IdentityPools;
+    GetOpenIdToken => identity::ops::get_open_id_token, signed: false, api: IdentityPools;
+    DescribeIdentity => identity::ops::describe_identity, signed: true, api: IdentityPools;
+    SetUserPoolMfaConfig => ops::mfa::set_user_pool_mfa_config, signed: true, api: UserPools;
+    GetUserPoolMfaConfig => ops::mfa::get_user_pool_mfa_config, signed: true, api: UserPools;
+    AssociateSoftwareToken => ops::mfa::associate_software_token, signed: false, api: UserPools;
+    VerifySoftwareToken => ops::mfa::verify_software_token, signed: false, api: UserPools;
+    SetUserMFAPreference => ops::mfa::set_user_mfa_preference, signed: false, api: UserPools;
+    AdminSetUserMFAPreference => ops::mfa::admin_set_user_mfa_preference, signed: true, api: UserPools;
+    ForgotPassword => ops::recovery::forgot_password, signed: false, api: UserPools;
+    ConfirmForgotPassword => ops::recovery::confirm_forgot_password, signed: false, api: UserPools;
+    ChangePassword => ops::recovery::change_password, signed: false, api: UserPools;
+    UpdateUserAttributes => ops::attributes::update_user_attributes, signed: false, api: UserPools;
+    GetUserAttributeVerificationCode => ops::attributes::get_user_attribute_verification_code, signed: false, api: UserPools;
+    VerifyUserAttribute => ops::attributes::verify_user_attribute, signed: false, api: UserPools;
+    ConfirmDevice => ops::devices::confirm_device, signed: false, api: UserPools;
+    UpdateDeviceStatus => ops::devices::update_device_status, signed: false, api: UserPools;
+    GetDevice => ops::devices::get_device, signed: false, api: UserPools;
+    ListDevices => ops::devices::list_devices, signed: false, api: UserPools;
+    ForgetDevice => ops::devices::forget_device, signed: false, api: UserPools;
+    AdminListDevices => ops::devices::admin_list_devices, signed: true, api: UserPools;
+    AdminForgetDevice => ops::devices::admin_forget_device, signed: true, api: UserPools;
+    CreateUserPoolDomain => ops::domains::create_user_pool_domain, signed: true, api: UserPools;
+    DescribeUserPoolDomain => ops::domains::describe_user_pool_domain, signed: true, api: UserPools;
+    DeleteUserPoolDomain => ops::domains::delete_user_pool_domain, signed: true, api: UserPools;
+    CreateIdentityProvider => ops::identity_providers::create_identity_provider, signed: true, api: UserPools;
+    DescribeIdentityProvider => ops::identity_providers::describe_identity_provider, signed: true, api: UserPools;
 }
 
 /// Maps an `X-Amz-Target` value to an operation.
@@ -126,9 +173,15 @@ pub fn parse_target(target: Option<&str>) -> Result<Operation, CognitoError> {
             "The operation requested is not supported by the local cloud.",
         )
     };
-    target
-        .and_then(|t| t.strip_prefix(TARGET_PREFIX))
-        .and_then(Operation::from_name)
+    let target = target.ok_or_else(unknown)?;
+    [Api::UserPools, Api::IdentityPools]
+        .into_iter()
+        .find_map(|api| {
+            target
+                .strip_prefix(api.target_prefix())
+                .and_then(Operation::from_name)
+                .filter(|op| op.api() == api)
+        })
         .ok_or_else(unknown)
 }
 
@@ -154,7 +207,13 @@ pub async fn handle(
             headers: &parts.headers,
             body: &body,
         };
-        if let Err(err) = sigv4::verify(&app.admin, &app.region, app.clock.now(), request) {
+        if let Err(err) = sigv4::verify_for(
+            &app.admin,
+            &app.region,
+            op.api().signing_name(),
+            app.clock.now(),
+            request,
+        ) {
             return (Some(op), Err(err));
         }
     }
@@ -213,6 +272,7 @@ where
                 now: app.clock.now(),
                 endpoint: &app.endpoint,
                 region: &app.region,
+                credentials_ttl: app.credentials_ttl,
             };
             op(&mut ctx, request)
         })
@@ -244,6 +304,19 @@ mod tests {
             parse_target(Some("AWSCognitoIdentityProviderService.Nope")).expect_err("unknown");
         assert_eq!(err.kind, ErrorKind::UnknownOperation);
         assert!(parse_target(None).is_err());
+        assert_eq!(
+            parse_target(Some("AWSCognitoIdentityService.GetId")),
+            Ok(Operation::GetId)
+        );
+        assert!(
+            parse_target(Some("AWSCognitoIdentityService.SignUp")).is_err(),
+            "an operation is only reachable under its own API's prefix"
+        );
+        assert!(parse_target(Some("AWSCognitoIdentityProviderService.GetId")).is_err());
+        assert_eq!(
+            Operation::CreateIdentityPool.api().signing_name(),
+            "cognito-identity"
+        );
     }
 
     #[test]

@@ -1,14 +1,19 @@
 //! The HTTP server: routes, body limit, panic isolation, CORS, and AWS-shaped error rendering.
 //!
-//! Routes (one listener serves them all):
-//! * `POST /` — the Cognito user-pool API (AWS JSON 1.1, see [`crate::protocol`]).
+//! Routes (one listener serves them all), decided by [`is_s3_request`]:
+//! * `POST /` with `X-Amz-Target` — the Cognito user-pool and identity-pool APIs (AWS JSON 1.1,
+//!   see [`crate::protocol`]).
 //! * `GET /<poolId>/.well-known/jwks.json` and `…/openid-configuration` — token verification
 //!   keys and OIDC discovery, at `<issuer>/.well-known/…` as on AWS.
 //! * `GET /_local/outbox` — every message sent, oldest first; `GET /_local/health` — liveness.
 //! * `/_hosted/<domain>/…` — the hosted UI of pools with a domain, and `/_local/idp/…` — the
 //!   built-in OIDC provider (see [`crate::hosted_ui`]; merged in as a router of its own).
+//! * Everything else — S3, path-style (`/<bucket>/<key>`), served by s3s ([`crate::s3`]).
+//!   Pool ids (`us-east-1_AbC`), `_local` and `_hosted` can never be bucket names (no `_` or
+//!   capitals in bucket names), so the namespaces cannot collide.
 //!
-//! Robustness: bodies over 1 MiB are refused with 413 before being buffered; a panic anywhere in
+//! Robustness: JSON bodies over 1 MiB are refused with 413 before being buffered (S3 bodies
+//! stream to disk and have no such limit); a panic anywhere in
 //! a request becomes a 500 `InternalErrorException` for that request only (tower-http's
 //! `CatchPanic` around the router, and the store's own unwind guard around each operation).
 //! Logs name the operation, the outcome and the request id, never a body.
@@ -48,19 +53,88 @@ pub struct App {
     pub endpoint: String,
     /// The injected clock.
     pub clock: Arc<dyn Clock>,
+    /// How long temporary credentials last.
+    pub credentials_ttl: std::time::Duration,
 }
 
-/// Builds the router.
-pub fn router(app: Arc<App>) -> Router {
+/// Whether a request is for S3 rather than the JSON APIs or the local cloud's own paths.
+pub fn is_s3_request(method: &http::Method, path: &str, headers: &http::HeaderMap) -> bool {
+    if headers.contains_key("x-amz-target") {
+        return false;
+    }
+    // `_local` and `_hosted` can never be bucket names (no `_` in bucket names).
+    if path.starts_with("/_local/")
+        || path.starts_with("/_hosted/")
+        || (path == "/" && method == http::Method::POST)
+    {
+        return false;
+    }
+    // `/<poolId>/.well-known/…`: a pool id has an underscore, which no bucket name has.
+    let mut segments = path.trim_start_matches('/').splitn(2, '/');
+    let first = segments.next().unwrap_or_default();
+    let rest = segments.next().unwrap_or_default();
+    !(first.contains('_') && rest.starts_with(".well-known/"))
+}
+
+type BoxedService =
+    tower::util::BoxCloneSyncService<Request<Body>, Response, std::convert::Infallible>;
+
+async fn serve_s3(s3: s3s::service::S3Service, request: Request<Body>) -> Response {
+    let request = request.map(s3s::Body::http_body_unsync);
+    match s3.call(request).await {
+        Ok(response) => response.map(Body::new),
+        Err(_) => {
+            tracing::error!("the S3 service failed a request");
+            let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>";
+            let mut response = (StatusCode::INTERNAL_SERVER_ERROR, body).into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/xml"),
+            );
+            response
+        }
+    }
+}
+
+/// Builds the router: the JSON APIs and local paths, and S3 for everything else.
+pub fn router(app: Arc<App>, s3: s3s::service::S3Service) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
-        .allow_methods([http::Method::GET, http::Method::POST, http::Method::OPTIONS])
+        .allow_methods([
+            http::Method::GET,
+            http::Method::POST,
+            http::Method::PUT,
+            http::Method::DELETE,
+            http::Method::HEAD,
+            http::Method::OPTIONS,
+        ])
         .allow_headers(Any)
         .expose_headers([
             header::HeaderName::from_static("x-amzn-requestid"),
             header::HeaderName::from_static("x-amzn-errortype"),
             header::HeaderName::from_static("x-amzn-errormessage"),
+            header::ETAG,
         ]);
+    let api = json_router(app);
+    let dispatch: BoxedService =
+        tower::util::BoxCloneSyncService::new(tower::service_fn(move |request: Request<Body>| {
+            let api = api.clone();
+            let s3 = s3.clone();
+            async move {
+                if is_s3_request(request.method(), request.uri().path(), request.headers()) {
+                    Ok(serve_s3(s3, request).await)
+                } else {
+                    tower::ServiceExt::oneshot(api, request).await
+                }
+            }
+        }));
+    Router::new()
+        .fallback_service(dispatch)
+        .layer(cors)
+        .layer(CatchPanicLayer::custom(panic_response))
+}
+
+fn json_router(app: Arc<App>) -> Router {
     Router::new()
         .route("/", post(api))
         .route("/_local/health", get(health))
@@ -73,8 +147,6 @@ pub fn router(app: Arc<App>) -> Router {
         .fallback(not_found)
         .with_state(Arc::clone(&app))
         .merge(crate::hosted_ui::router(app))
-        .layer(cors)
-        .layer(CatchPanicLayer::custom(panic_response))
 }
 
 /// Renders a [`CognitoError`] the way AWS JSON 1.1 services do.
@@ -244,4 +316,46 @@ async fn not_found() -> Response {
     );
     *response.status_mut() = StatusCode::NOT_FOUND;
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routing() {
+        let none = http::HeaderMap::new();
+        let mut target = http::HeaderMap::new();
+        target.insert(
+            "x-amz-target",
+            HeaderValue::from_static("AWSCognitoIdentityService.GetId"),
+        );
+        let get = http::Method::GET;
+        let put = http::Method::PUT;
+        let post = http::Method::POST;
+        assert!(!is_s3_request(&post, "/", &target));
+        assert!(
+            !is_s3_request(&post, "/", &none),
+            "JSON without a target is the API's error"
+        );
+        assert!(!is_s3_request(&get, "/_local/outbox", &none));
+        assert!(!is_s3_request(
+            &get,
+            "/us-east-1_AbC/.well-known/jwks.json",
+            &none
+        ));
+        assert!(is_s3_request(
+            &put,
+            "/coffer-demo/private/x/.well-known/jwks.json",
+            &none
+        ));
+        assert!(is_s3_request(
+            &put,
+            "/coffer-demo/private/us-east-1:abc/f.txt",
+            &none
+        ));
+        assert!(is_s3_request(&get, "/coffer-demo", &none));
+        assert!(is_s3_request(&get, "/", &none), "ListBuckets");
+        assert!(is_s3_request(&post, "/coffer-demo/k?uploads", &none));
+    }
 }

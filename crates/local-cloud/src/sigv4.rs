@@ -27,6 +27,8 @@ use crate::error::{CognitoError, ErrorKind};
 
 /// The signing name of the Cognito user-pool API.
 pub const SERVICE: &str = "cognito-idp";
+/// The signing name of the Cognito identity-pool API.
+pub const IDENTITY_SERVICE: &str = "cognito-identity";
 /// How far a request's time may be from the server's.
 pub const MAX_SKEW: Duration = Duration::from_secs(5 * 60);
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
@@ -139,10 +141,22 @@ fn format_amz_date(t: OffsetDateTime) -> String {
     t.format(format).unwrap_or_default()
 }
 
-/// Verifies the SigV4 signature of `request` against the admin key, for `region`, at `now`.
+/// Verifies the SigV4 signature of a user-pool API `request` against the admin key, for
+/// `region`, at `now`.
 pub fn verify(
     admin: &AdminCredentials,
     region: &str,
+    now: OffsetDateTime,
+    request: RequestParts<'_>,
+) -> Result<(), CognitoError> {
+    verify_for(admin, region, SERVICE, now, request)
+}
+
+/// Like [`verify`] for the API whose signing name is `service`.
+pub fn verify_for(
+    admin: &AdminCredentials,
+    region: &str,
+    service: &str,
     now: OffsetDateTime,
     request: RequestParts<'_>,
 ) -> Result<(), CognitoError> {
@@ -208,9 +222,9 @@ pub fn verify(
             auth.scope_region
         )));
     }
-    if auth.scope_service != SERVICE {
+    if auth.scope_service != service {
         return Err(invalid(format!(
-            "Credential should be scoped to correct service: '{SERVICE}'. "
+            "Credential should be scoped to correct service: '{service}'. "
         )));
     }
     if auth.scope_terminator != "aws4_request" {
@@ -220,7 +234,14 @@ pub fn verify(
         )));
     }
 
-    let expected = resign(admin, region, signed_at, &auth.signed_headers, request)?;
+    let expected = resign(
+        admin,
+        region,
+        service,
+        signed_at,
+        &auth.signed_headers,
+        request,
+    )?;
     let matches: bool = expected.as_bytes().ct_eq(auth.signature.as_bytes()).into();
     if matches {
         Ok(())
@@ -233,6 +254,7 @@ pub fn verify(
 fn resign(
     admin: &AdminCredentials,
     region: &str,
+    service: &str,
     signed_at: OffsetDateTime,
     signed_headers: &[&str],
     request: RequestParts<'_>,
@@ -282,7 +304,7 @@ fn resign(
     let params = SigningParams::builder()
         .identity(&identity)
         .region(region)
-        .name(SERVICE)
+        .name(service)
         .time(SystemTime::from(signed_at))
         .settings(settings)
         .build()

@@ -184,6 +184,8 @@ mod tests {
         Some(DemoIds {
             user_pool_id: id.into(),
             client_id: "c".into(),
+            identity_pool_id: None,
+            bucket: None,
         })
     }
 

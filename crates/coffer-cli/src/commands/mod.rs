@@ -3,6 +3,7 @@
 mod account;
 mod attributes;
 mod devices;
+mod files;
 mod hosted_ui;
 mod local_cloud;
 mod mfa;
@@ -13,22 +14,35 @@ mod steps;
 use std::io::Write;
 use std::sync::Arc;
 
-use coffer_core::{Client, Config, KeyringStore};
+use coffer_core::{Client, Config, IdentityMode, KeyringStore};
 
 use crate::cli::{AttributesCommand, Cli, Command, DevicesCommand, MfaCommand, PasswordCommand};
 use crate::failure::Failure;
 
 /// Runs the parsed command.
 pub async fn run(cli: Cli) -> Result<(), Failure> {
+    let mode = if cli.guest {
+        IdentityMode::Guest
+    } else {
+        IdentityMode::SignedIn
+    };
     match cli.command {
         Command::LocalCloud(args) => local_cloud::run(args).await,
         Command::SignUp(args) => account::sign_up(&client(&cli.config)?, args).await,
         Command::ConfirmSignUp(args) => account::confirm_sign_up(&client(&cli.config)?, args).await,
         Command::ResendCode(args) => account::resend_code(&client(&cli.config)?, args).await,
         Command::SignIn(args) => session::sign_in(&client(&cli.config)?, args).await,
+        Command::Whoami(args) if cli.guest => {
+            files::guest_whoami(&client(&cli.config)?, args.json).await
+        }
         Command::Whoami(args) => session::whoami(&client(&cli.config)?, args).await,
         Command::Refresh => session::refresh(&client(&cli.config)?).await,
         Command::SignOut(args) => session::sign_out(&client(&cli.config)?, args).await,
+        Command::Upload(args) => files::upload(&client(&cli.config)?, mode, args).await,
+        Command::Ls(args) => files::ls(&client(&cli.config)?, mode, args).await,
+        Command::Get(args) => files::get(&client(&cli.config)?, mode, args).await,
+        Command::Rm(args) => files::rm(&client(&cli.config)?, mode, args).await,
+        Command::Credentials => files::credentials(&client(&cli.config)?, mode).await,
         Command::Mfa(command) => {
             let client = client(&cli.config)?;
             match command {

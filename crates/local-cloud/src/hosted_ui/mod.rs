@@ -132,6 +132,7 @@ impl Hosted {
                     now: app.clock.now(),
                     endpoint: &app.endpoint,
                     region: &app.region,
+                    credentials_ttl: app.credentials_ttl,
                 };
                 op(&mut ctx)
             })

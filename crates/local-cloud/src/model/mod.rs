@@ -13,6 +13,7 @@ pub mod client;
 pub mod device;
 pub mod mfa;
 pub mod hosted;
+pub mod identity;
 pub mod password_policy;
 pub mod pool;
 pub mod session;
@@ -23,6 +24,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use client::{AppClient, AuthFlow, TokenValidity};
+pub use identity::{
+    IdentityPool, IdentityRecord, ProviderLink, Role, RoleKind, TemporaryCredential,
+};
 pub use password_policy::PasswordPolicy;
 pub use pool::UserPool;
 pub use session::AuthSession;
@@ -40,6 +44,18 @@ pub struct State {
     pub pools: BTreeMap<String, UserPool>,
     /// The demo pool and client provisioned on first start.
     pub demo: Option<DemoIds>,
+    /// Identity pools by id (absent from state files written before identity pools existed).
+    #[serde(default)]
+    pub identity_pools: BTreeMap<String, IdentityPool>,
+    /// IAM roles by ARN.
+    #[serde(default)]
+    pub roles: BTreeMap<String, Role>,
+    /// Live temporary credentials by access key id (expired ones are pruned as new ones are made).
+    #[serde(default)]
+    pub credentials: BTreeMap<String, TemporaryCredential>,
+    /// The key that signs identity-pool OpenID tokens (made on first GetOpenIdToken).
+    #[serde(default)]
+    pub identity_signing_key: Option<crate::jwt::SigningKeyRecord>,
     /// Hosted UI: domains, OAuth client settings, identity providers, LocalIdP users.
     #[serde(default)]
     pub hosted: hosted::HostedState,
@@ -52,6 +68,12 @@ pub struct DemoIds {
     pub user_pool_id: String,
     /// Its public app client.
     pub client_id: String,
+    /// The demo identity pool (absent in data dirs from before identity pools).
+    #[serde(default)]
+    pub identity_pool_id: Option<String>,
+    /// The demo bucket.
+    #[serde(default)]
+    pub bucket: Option<String>,
 }
 
 impl Default for State {
@@ -60,6 +82,10 @@ impl Default for State {
             format_version: STATE_FORMAT_VERSION,
             pools: BTreeMap::new(),
             demo: None,
+            identity_pools: BTreeMap::new(),
+            roles: BTreeMap::new(),
+            credentials: BTreeMap::new(),
+            identity_signing_key: None,
             hosted: hosted::HostedState::default(),
         }
     }

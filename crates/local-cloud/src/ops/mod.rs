@@ -42,6 +42,8 @@ pub struct Ctx<'a> {
     pub endpoint: &'a str,
     /// The region pools are created in.
     pub region: &'a str,
+    /// How long temporary credentials from GetCredentialsForIdentity last.
+    pub credentials_ttl: std::time::Duration,
 }
 
 /// A required member, or Cognito's "Member must not be null" error naming it.

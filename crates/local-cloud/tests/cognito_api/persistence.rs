@@ -184,3 +184,101 @@ async fn passwords_never_reach_disk_or_logs_and_secret_files_are_private() {
         std::fs::read_to_string(cloud.data_dir().join("credentials")).expect("credentials");
     assert!(credentials.starts_with("[coffer-local-admin]\naws_access_key_id = AKIA"));
 }
+
+#[tokio::test]
+async fn identities_credentials_and_objects_survive_a_restart() {
+    use aws_sdk_s3::primitives::ByteStream;
+
+    let first = TestCloud::start().await;
+    let (identity, credentials) = first.demo_credentials(json!({})).await;
+    let key = format!("guest/{identity}/kept.txt");
+    first
+        .s3_with(&credentials)
+        .put_object()
+        .bucket("coffer-demo")
+        .key(&key)
+        .body(ByteStream::from_static(b"kept across restarts"))
+        .send()
+        .await
+        .expect("PutObject");
+    let pool = first.demo_identity_pool();
+    let (dir, clock) = (Arc::clone(&first.dir), first.clock.clone());
+    first.cloud.shutdown().await;
+
+    let second = TestCloud::start_in(dir, clock).await;
+    assert_eq!(
+        second.demo_identity_pool(),
+        pool,
+        "the demo identity pool is kept"
+    );
+    let (status, described) = second
+        .identity_admin("DescribeIdentity", json!({"IdentityId": identity}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{described}");
+    let got = second
+        .s3_with(&credentials)
+        .get_object()
+        .bucket("coffer-demo")
+        .key(&key)
+        .send()
+        .await
+        .expect("credentials issued before the restart still work");
+    let body = got.body.collect().await.expect("body").into_bytes();
+    assert_eq!(body.as_ref(), b"kept across restarts");
+
+    // The session token is on disk only as a digest; the secret key only in the 0600 state file.
+    let state = std::fs::read_to_string(second.data_dir().join("state.json")).expect("state");
+    assert!(!state.contains(credentials["SessionToken"].as_str().expect("token")));
+}
+
+#[tokio::test]
+async fn a_data_dir_from_before_identity_pools_is_upgraded() {
+    let first = TestCloud::start().await;
+    let (dir, clock) = (Arc::clone(&first.dir), first.clock.clone());
+    let user_pool = first.demo_pool();
+    first.cloud.shutdown().await;
+
+    // Strip what an older build would not have written.
+    let path = dir.path().join("state.json");
+    let mut state: Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("state")).expect("json");
+    let object = state.as_object_mut().expect("object");
+    for member in [
+        "identity_pools",
+        "roles",
+        "credentials",
+        "identity_signing_key",
+    ] {
+        object.remove(member);
+    }
+    let demo = object["demo"].as_object_mut().expect("demo");
+    demo.remove("identity_pool_id");
+    demo.remove("bucket");
+    std::fs::write(&path, serde_json::to_vec_pretty(&state).expect("json")).expect("write");
+    std::fs::remove_dir_all(dir.path().join("s3")).expect("no s3 yet");
+
+    let second = TestCloud::start_in(dir, clock).await;
+    assert_eq!(second.demo_pool(), user_pool, "the user pool is kept");
+    let toml = std::fs::read_to_string(second.data_dir().join("coffer.toml")).expect("config");
+    assert!(
+        toml.contains(&format!(
+            "identity_pool_id = \"{}\"",
+            second.demo_identity_pool()
+        )),
+        "{toml}"
+    );
+    assert!(toml.contains("bucket = \"coffer-demo\""), "{toml}");
+    let (identity, credentials) = second.demo_credentials(json!({})).await;
+    assert!(
+        identity.starts_with("us-east-1:"),
+        "guests get credentials after the upgrade"
+    );
+    assert!(credentials["AccessKeyId"].as_str().is_some());
+    second
+        .s3_admin()
+        .head_bucket()
+        .bucket("coffer-demo")
+        .send()
+        .await
+        .expect("the demo bucket exists");
+}

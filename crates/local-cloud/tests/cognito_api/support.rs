@@ -70,9 +70,19 @@ impl TestCloud {
     }
 
     pub async fn start_in(dir: Arc<tempfile::TempDir>, clock: ManualClock) -> Self {
+        Self::start_configured(dir, clock, |_| {}).await
+    }
+
+    /// Starts with `configure` applied to the config (e.g. a short credentials TTL).
+    pub async fn start_configured(
+        dir: Arc<tempfile::TempDir>,
+        clock: ManualClock,
+        configure: impl FnOnce(&mut LocalCloudConfig),
+    ) -> Self {
         captured_logs();
         let mut config = LocalCloudConfig::new("127.0.0.1:0".parse().expect("addr"), dir.path());
         config.clock = Arc::new(clock.clone());
+        configure(&mut config);
         let cloud = local_cloud::start(config)
             .await
             .expect("local cloud starts");
@@ -125,19 +135,48 @@ impl TestCloud {
         secret: &str,
         at: OffsetDateTime,
     ) -> (StatusCode, Value) {
+        let target = format!("AWSCognitoIdentityProviderService.{op}");
+        self.signed_target(&target, "cognito-idp", body, key_id, secret, at)
+            .await
+    }
+
+    /// An identity-pool call signed with the admin key (service `cognito-identity`).
+    pub async fn identity_admin(&self, op: &str, body: Value) -> (StatusCode, Value) {
+        let admin = self.cloud.admin_credentials();
+        let target = format!("AWSCognitoIdentityService.{op}");
+        self.signed_target(
+            &target,
+            "cognito-identity",
+            body,
+            &admin.access_key_id,
+            admin.secret_access_key.expose(),
+            self.clock.now(),
+        )
+        .await
+    }
+
+    /// A call to `target` signed for `service` with any key, at any time.
+    pub async fn signed_target(
+        &self,
+        target: &str,
+        service: &str,
+        body: Value,
+        key_id: &str,
+        secret: &str,
+        at: OffsetDateTime,
+    ) -> (StatusCode, Value) {
         let body = body.to_string().into_bytes();
         let host = self.cloud.local_addr().to_string();
-        let target = format!("AWSCognitoIdentityProviderService.{op}");
         let headers = [
             ("host", host.as_str()),
             ("content-type", "application/x-amz-json-1.1"),
-            ("x-amz-target", target.as_str()),
+            ("x-amz-target", target),
         ];
         let identity: Identity = Credentials::new(key_id, secret, None, None, "test").into();
         let params = SigningParams::builder()
             .identity(&identity)
             .region("us-east-1")
-            .name("cognito-idp")
+            .name(service)
             .time(SystemTime::from(at))
             .settings(SigningSettings::default())
             .build()
@@ -155,7 +194,7 @@ impl TestCloud {
             .headers()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
-        self.raw(op, body, Some(extra)).await
+        self.raw_target(target, body, Some(extra)).await
     }
 
     /// POST / with `body` and optional extra headers.
@@ -165,14 +204,36 @@ impl TestCloud {
         body: Vec<u8>,
         extra: Option<Vec<(String, String)>>,
     ) -> (StatusCode, Value) {
+        self.raw_target(
+            &format!("AWSCognitoIdentityProviderService.{op}"),
+            body,
+            extra,
+        )
+        .await
+    }
+
+    /// An unsigned identity-pool call (`AWSCognitoIdentityService.<op>`).
+    pub async fn identity(&self, op: &str, body: Value) -> (StatusCode, Value) {
+        self.raw_target(
+            &format!("AWSCognitoIdentityService.{op}"),
+            body.to_string().into_bytes(),
+            None,
+        )
+        .await
+    }
+
+    /// POST / with an explicit `X-Amz-Target`.
+    pub async fn raw_target(
+        &self,
+        target: &str,
+        body: Vec<u8>,
+        extra: Option<Vec<(String, String)>>,
+    ) -> (StatusCode, Value) {
         let mut request = self
             .http
             .post(self.endpoint() + "/")
             .header("content-type", "application/x-amz-json-1.1")
-            .header(
-                "x-amz-target",
-                format!("AWSCognitoIdentityProviderService.{op}"),
-            )
+            .header("x-amz-target", target)
             .body(body);
         for (name, value) in extra.unwrap_or_default() {
             request = request.header(name, value);
@@ -256,6 +317,83 @@ impl TestCloud {
             .await;
         assert_eq!(status, StatusCode::OK, "confirm: {confirm}");
         body["UserSub"].as_str().expect("UserSub").to_owned()
+    }
+
+    /// The demo identity pool.
+    pub fn demo_identity_pool(&self) -> String {
+        self.cloud.demo().identity_pool_id.clone()
+    }
+
+    /// The demo provider name, as clients send it as the Logins key.
+    pub fn demo_provider(&self) -> String {
+        format!("cognito-idp.us-east-1.amazonaws.com/{}", self.demo_pool())
+    }
+
+    /// Signs a new confirmed demo user in; returns (sub, id token, access token).
+    pub async fn demo_user_tokens(&self, email: &str) -> (String, String, String) {
+        let sub = self.confirmed_user(email, PASSWORD).await;
+        let (status, body) = self
+            .srp_sign_in(&self.demo_pool(), &self.demo_client(), email, PASSWORD)
+            .await;
+        assert_eq!(status, StatusCode::OK, "sign-in: {body}");
+        let result = &body["AuthenticationResult"];
+        (
+            sub,
+            result["IdToken"].as_str().expect("IdToken").to_owned(),
+            result["AccessToken"]
+                .as_str()
+                .expect("AccessToken")
+                .to_owned(),
+        )
+    }
+
+    /// GetId then GetCredentialsForIdentity in the demo identity pool (`logins` may be empty).
+    pub async fn demo_credentials(&self, logins: Value) -> (String, Value) {
+        let (status, id) = self
+            .identity(
+                "GetId",
+                json!({"IdentityPoolId": self.demo_identity_pool(), "Logins": logins}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "GetId: {id}");
+        let identity_id = id["IdentityId"].as_str().expect("IdentityId").to_owned();
+        let (status, creds) = self
+            .identity(
+                "GetCredentialsForIdentity",
+                json!({"IdentityId": identity_id, "Logins": logins}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "GetCredentialsForIdentity: {creds}");
+        assert_eq!(creds["IdentityId"], identity_id.as_str());
+        (identity_id, creds["Credentials"].clone())
+    }
+
+    /// An S3 client (path style) acting with `credentials` as GetCredentialsForIdentity returns
+    /// them.
+    pub fn s3_with(&self, credentials: &Value) -> aws_sdk_s3::Client {
+        self.s3_client(
+            credentials["AccessKeyId"].as_str().expect("AccessKeyId"),
+            credentials["SecretKey"].as_str().expect("SecretKey"),
+            credentials["SessionToken"].as_str().map(str::to_owned),
+        )
+    }
+
+    /// An S3 client with any key.
+    pub fn s3_client(&self, key: &str, secret: &str, token: Option<String>) -> aws_sdk_s3::Client {
+        let config = aws_sdk_s3::Config::builder()
+            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+            .region(aws_sdk_s3::config::Region::new("us-east-1"))
+            .endpoint_url(self.endpoint())
+            .force_path_style(true)
+            .credentials_provider(Credentials::new(key, secret, token, None, "test"))
+            .build();
+        aws_sdk_s3::Client::from_conf(config)
+    }
+
+    /// An S3 client with the local cloud's admin key.
+    pub fn s3_admin(&self) -> aws_sdk_s3::Client {
+        let admin = self.cloud.admin_credentials();
+        self.s3_client(&admin.access_key_id, admin.secret_access_key.expose(), None)
     }
 
     /// Starts USER_SRP_AUTH; returns the ephemeral and the challenge parameters.

@@ -1,0 +1,8 @@
+//! Identity-pool credentials, files and uploads against the local cloud in-process, over real
+//! loopback HTTP with the official SDKs. Keychain entries go to a `MemoryStore`.
+
+mod faults;
+mod files;
+mod identity;
+mod support;
+mod upload;

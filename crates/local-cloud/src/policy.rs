@@ -1,0 +1,659 @@
+//! IAM policy evaluation, pure: a policy document, a request (action, resource, condition
+//! context) and the policy variables in; Allow / explicit Deny / implicit deny out.
+//!
+//! Semantics implemented (the subset of IAM that identity-pool roles use):
+//! * `Statement` is an object or an array; each has `Effect` (`Allow`/`Deny`), `Action` or
+//!   `NotAction`, `Resource` or `NotResource` (a string or an array), optional `Condition`.
+//! * Actions match case-insensitively, resources case-sensitively; both with the wildcards `*`
+//!   (any run of characters, `/` included) and `?` (exactly one character).
+//! * Policy variables `${name}` in `Resource` and condition values are replaced by their value;
+//!   an unknown variable makes that pattern match nothing (IAM treats it as a failed match).
+//! * Conditions: `StringEquals`, `StringNotEquals`, `StringEqualsIgnoreCase`, `StringLike`,
+//!   `StringNotLike`, each with an `…IfExists` form. Several keys in one operator, and several
+//!   operators in one block, must all hold; several values for one key mean any of them. A key
+//!   absent from the request makes a positive operator false and a negated operator true
+//!   (`…IfExists` makes an absent key true); any other operator is treated as not holding.
+//! * Evaluation: an explicit Deny in any matching statement wins; otherwise a matching Allow
+//!   allows; otherwise the request is implicitly denied.
+//!
+//! A document that is not shaped like a policy is an error at parse time, so a role with a
+//! broken policy can be refused when it is stored rather than silently denying everything.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+/// The outcome of evaluating a policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// A statement allows the request and none denies it.
+    Allow,
+    /// A statement explicitly denies the request.
+    ExplicitDeny,
+    /// No statement allows the request.
+    ImplicitDeny,
+}
+
+impl Decision {
+    /// Whether the request may proceed.
+    pub fn is_allowed(self) -> bool {
+        self == Self::Allow
+    }
+}
+
+/// Why a document is not a policy.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// The document is not valid JSON.
+    #[error("the policy document is not valid JSON")]
+    NotJson,
+    /// A member is missing or of the wrong shape.
+    #[error("malformed policy: {0}")]
+    Malformed(&'static str),
+}
+
+impl PolicyError {
+    /// A stable code for the error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotJson => "policy_not_json",
+            Self::Malformed(_) => "policy_malformed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Effect {
+    Allow,
+    Deny,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Matcher {
+    /// `Action` / `Resource`: matches when any pattern does.
+    AnyOf(Vec<String>),
+    /// `NotAction` / `NotResource`: matches when no pattern does.
+    NoneOf(Vec<String>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Operator {
+    StringEquals,
+    StringNotEquals,
+    StringEqualsIgnoreCase,
+    StringLike,
+    StringNotLike,
+    Unsupported,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Condition {
+    operator: Operator,
+    if_exists: bool,
+    key: String,
+    values: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Statement {
+    effect: Effect,
+    action: Matcher,
+    resource: Matcher,
+    conditions: Vec<Condition>,
+}
+
+/// A parsed policy document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    statements: Vec<Statement>,
+}
+
+/// What is being asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// The action, e.g. `s3:GetObject`.
+    pub action: &'a str,
+    /// The resource ARN, e.g. `arn:aws:s3:::bucket/key`.
+    pub resource: &'a str,
+    /// Condition keys present in the request (e.g. `s3:prefix`), lower-cased names.
+    pub context: &'a BTreeMap<String, String>,
+}
+
+fn string_or_array(value: &Value, what: &'static str) -> Result<Vec<String>, PolicyError> {
+    match value {
+        Value::String(s) => Ok(vec![s.clone()]),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| {
+                item.as_str()
+                    .map(str::to_owned)
+                    .ok_or(PolicyError::Malformed(what))
+            })
+            .collect(),
+        _ => Err(PolicyError::Malformed(what)),
+    }
+}
+
+fn matcher(
+    statement: &serde_json::Map<String, Value>,
+    positive: &'static str,
+    negative: &'static str,
+) -> Result<Matcher, PolicyError> {
+    match (statement.get(positive), statement.get(negative)) {
+        (Some(value), None) => Ok(Matcher::AnyOf(string_or_array(value, positive)?)),
+        (None, Some(value)) => Ok(Matcher::NoneOf(string_or_array(value, negative)?)),
+        (Some(_), Some(_)) => Err(PolicyError::Malformed("both a member and its Not form")),
+        (None, None) => Err(PolicyError::Malformed(
+            "a statement lacks Action or Resource",
+        )),
+    }
+}
+
+fn operator(name: &str) -> (Operator, bool) {
+    let (base, if_exists) = match name.strip_suffix("IfExists") {
+        Some(base) => (base, true),
+        None => (name, false),
+    };
+    let operator = match base {
+        "StringEquals" => Operator::StringEquals,
+        "StringNotEquals" => Operator::StringNotEquals,
+        "StringEqualsIgnoreCase" => Operator::StringEqualsIgnoreCase,
+        "StringLike" => Operator::StringLike,
+        "StringNotLike" => Operator::StringNotLike,
+        _ => Operator::Unsupported,
+    };
+    (operator, if_exists)
+}
+
+fn conditions(block: Option<&Value>) -> Result<Vec<Condition>, PolicyError> {
+    let Some(block) = block else {
+        return Ok(Vec::new());
+    };
+    let block = block
+        .as_object()
+        .ok_or(PolicyError::Malformed("Condition is not an object"))?;
+    let mut out = Vec::new();
+    for (op_name, keys) in block {
+        let (operator, if_exists) = operator(op_name);
+        let keys = keys.as_object().ok_or(PolicyError::Malformed(
+            "a condition operator is not an object",
+        ))?;
+        for (key, values) in keys {
+            out.push(Condition {
+                operator,
+                if_exists,
+                key: key.to_ascii_lowercase(),
+                values: string_or_array(values, "condition values")?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+impl Policy {
+    /// Parses a policy document from JSON text.
+    pub fn parse(text: &str) -> Result<Self, PolicyError> {
+        let value: Value = serde_json::from_str(text).map_err(|_| PolicyError::NotJson)?;
+        Self::from_value(&value)
+    }
+
+    /// Parses a policy document.
+    pub fn from_value(document: &Value) -> Result<Self, PolicyError> {
+        let statements = match document.get("Statement") {
+            Some(Value::Array(items)) => items.iter().collect::<Vec<_>>(),
+            Some(item @ Value::Object(_)) => vec![item],
+            _ => return Err(PolicyError::Malformed("Statement is missing")),
+        };
+        let statements = statements
+            .into_iter()
+            .map(|statement| {
+                let statement = statement
+                    .as_object()
+                    .ok_or(PolicyError::Malformed("a statement is not an object"))?;
+                let effect = match statement.get("Effect").and_then(Value::as_str) {
+                    Some("Allow") => Effect::Allow,
+                    Some("Deny") => Effect::Deny,
+                    _ => return Err(PolicyError::Malformed("Effect is not Allow or Deny")),
+                };
+                Ok(Statement {
+                    effect,
+                    action: matcher(statement, "Action", "NotAction")?,
+                    resource: matcher(statement, "Resource", "NotResource")?,
+                    conditions: conditions(statement.get("Condition"))?,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { statements })
+    }
+
+    /// Evaluates `request` with policy `variables` (`"cognito-identity.amazonaws.com:sub"` → id).
+    pub fn evaluate(
+        &self,
+        request: &Request<'_>,
+        variables: &BTreeMap<String, String>,
+    ) -> Decision {
+        let mut allowed = false;
+        for statement in &self.statements {
+            if statement.applies(request, variables) {
+                match statement.effect {
+                    Effect::Deny => return Decision::ExplicitDeny,
+                    Effect::Allow => allowed = true,
+                }
+            }
+        }
+        if allowed {
+            Decision::Allow
+        } else {
+            Decision::ImplicitDeny
+        }
+    }
+}
+
+impl Statement {
+    fn applies(&self, request: &Request<'_>, variables: &BTreeMap<String, String>) -> bool {
+        let action_matches = |pattern: &String| {
+            wildcard_match(
+                &pattern.to_ascii_lowercase(),
+                &request.action.to_ascii_lowercase(),
+            )
+        };
+        let resource_matches = |pattern: &String| {
+            substitute(pattern, variables)
+                .is_some_and(|pattern| wildcard_match(&pattern, request.resource))
+        };
+        let action = match &self.action {
+            Matcher::AnyOf(patterns) => patterns.iter().any(action_matches),
+            Matcher::NoneOf(patterns) => !patterns.iter().any(action_matches),
+        };
+        let resource = match &self.resource {
+            Matcher::AnyOf(patterns) => patterns.iter().any(resource_matches),
+            Matcher::NoneOf(patterns) => !patterns.iter().any(resource_matches),
+        };
+        action
+            && resource
+            && self
+                .conditions
+                .iter()
+                .all(|condition| condition.holds(request.context, variables))
+    }
+}
+
+impl Condition {
+    fn holds(
+        &self,
+        context: &BTreeMap<String, String>,
+        variables: &BTreeMap<String, String>,
+    ) -> bool {
+        let Some(actual) = context.get(&self.key) else {
+            return self.if_exists
+                || matches!(
+                    self.operator,
+                    Operator::StringNotEquals | Operator::StringNotLike
+                );
+        };
+        let values = || {
+            self.values
+                .iter()
+                .filter_map(|value| substitute(value, variables))
+        };
+        match self.operator {
+            Operator::StringEquals => values().any(|v| v == *actual),
+            Operator::StringNotEquals => !values().any(|v| v == *actual),
+            Operator::StringEqualsIgnoreCase => values().any(|v| v.eq_ignore_ascii_case(actual)),
+            Operator::StringLike => values().any(|v| wildcard_match(&v, actual)),
+            Operator::StringNotLike => !values().any(|v| wildcard_match(&v, actual)),
+            Operator::Unsupported => false,
+        }
+    }
+}
+
+/// Replaces every `${name}` in `pattern` by its value; `None` if a variable is unknown or a
+/// `${` is not closed. `${*}`, `${?}` and `${$}` stand for the literal characters.
+pub fn substitute(pattern: &str, variables: &BTreeMap<String, String>) -> Option<String> {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after.find('}')?;
+        let name = &after[..end];
+        match name {
+            // Literal escapes: kept as private markers so the matcher treats them literally.
+            "*" => out.push(LITERAL_STAR),
+            "?" => out.push(LITERAL_QUESTION),
+            "$" => out.push('$'),
+            _ => out.push_str(variables.get(name)?),
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+// Private-use code points standing for escaped `*` and `?` after substitution.
+const LITERAL_STAR: char = '\u{F0001}';
+const LITERAL_QUESTION: char = '\u{F0002}';
+
+/// Whether `text` matches `pattern`, where `*` is any run of characters and `?` exactly one.
+pub fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let pattern: Vec<char> = pattern.chars().collect();
+    let text: Vec<char> = text.chars().collect();
+    // Iterative matcher with backtracking to the last `*` (linear space, no recursion).
+    let (mut p, mut t) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        let literal_eq = |pc: char, tc: char| match pc {
+            LITERAL_STAR => tc == '*',
+            LITERAL_QUESTION => tc == '?',
+            _ => pc == tc,
+        };
+        if p < pattern.len()
+            && (pattern[p] == '?' || (pattern[p] != '*' && literal_eq(pattern[p], text[t])))
+        {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == '*' {
+            star = Some((p, t));
+            p += 1;
+        } else if let Some((star_p, star_t)) = star {
+            p = star_p + 1;
+            t = star_t + 1;
+            star = Some((star_p, star_t + 1));
+        } else {
+            return false;
+        }
+    }
+    while p < pattern.len() && pattern[p] == '*' {
+        p += 1;
+    }
+    p == pattern.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const SUB: &str = "cognito-identity.amazonaws.com:sub";
+
+    fn vars(id: &str) -> BTreeMap<String, String> {
+        BTreeMap::from([(SUB.to_owned(), id.to_owned())])
+    }
+
+    fn ctx(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    fn private_policy() -> Policy {
+        Policy::from_value(&json!({
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": ["s3:ListBucket"],
+                    "Resource": "arn:aws:s3:::demo",
+                    "Condition": {"StringLike": {"s3:prefix": [
+                        "private/${cognito-identity.amazonaws.com:sub}/",
+                        "private/${cognito-identity.amazonaws.com:sub}/*"
+                    ]}}
+                },
+                {
+                    "Effect": "Allow",
+                    "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                    "Resource": "arn:aws:s3:::demo/private/${cognito-identity.amazonaws.com:sub}/*"
+                }
+            ]
+        }))
+        .expect("parses")
+    }
+
+    fn decide(
+        policy: &Policy,
+        action: &str,
+        resource: &str,
+        context: &BTreeMap<String, String>,
+    ) -> Decision {
+        policy.evaluate(
+            &Request {
+                action,
+                resource,
+                context,
+            },
+            &vars("us-east-1:abc"),
+        )
+    }
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard_match("a*c", "abbbc"));
+        assert!(wildcard_match("a*c", "ac"));
+        assert!(wildcard_match("a*", "a/b/c"));
+        assert!(!wildcard_match("a*c", "abd"));
+        assert!(wildcard_match("a?c", "abc"));
+        assert!(!wildcard_match("a?c", "ac"));
+        assert!(!wildcard_match("a?c", "abbc"));
+        assert!(wildcard_match("*", ""));
+        assert!(!wildcard_match("", "x"));
+        assert!(wildcard_match("*a*b*", "xxaxxbxx"));
+        assert!(!wildcard_match("*a*b", "xxbxxa"));
+        assert!(
+            wildcard_match("caf?", "café"),
+            "? matches one character, not one byte"
+        );
+    }
+
+    #[test]
+    fn own_prefix_is_allowed_and_others_are_not() {
+        let policy = private_policy();
+        let none = ctx(&[]);
+        assert_eq!(
+            decide(
+                &policy,
+                "s3:PutObject",
+                "arn:aws:s3:::demo/private/us-east-1:abc/f.txt",
+                &none
+            ),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(
+                &policy,
+                "S3:getobject",
+                "arn:aws:s3:::demo/private/us-east-1:abc/a/b",
+                &none
+            ),
+            Decision::Allow,
+            "actions are case-insensitive"
+        );
+        for resource in [
+            "arn:aws:s3:::demo/private/us-east-1:abd/f.txt",
+            "arn:aws:s3:::demo/private/us-east-1:ab/f.txt",
+            "arn:aws:s3:::demo/f.txt",
+            "arn:aws:s3:::other/private/us-east-1:abc/f.txt",
+            "arn:aws:s3:::demo/PRIVATE/us-east-1:abc/f.txt",
+        ] {
+            assert_eq!(
+                decide(&policy, "s3:PutObject", resource, &none),
+                Decision::ImplicitDeny,
+                "{resource}"
+            );
+        }
+        assert_eq!(
+            decide(
+                &policy,
+                "s3:AbortMultipartUpload",
+                "arn:aws:s3:::demo/private/us-east-1:abc/f",
+                &none
+            ),
+            Decision::ImplicitDeny,
+            "an action not listed is denied"
+        );
+    }
+
+    #[test]
+    fn list_bucket_needs_the_prefix_condition() {
+        let policy = private_policy();
+        let allow = |prefix: Option<&str>| {
+            let context = match prefix {
+                Some(p) => ctx(&[("s3:prefix", p)]),
+                None => ctx(&[]),
+            };
+            decide(&policy, "s3:ListBucket", "arn:aws:s3:::demo", &context)
+        };
+        assert_eq!(allow(Some("private/us-east-1:abc/")), Decision::Allow);
+        assert_eq!(allow(Some("private/us-east-1:abc/docs/")), Decision::Allow);
+        assert_eq!(allow(Some("private/us-east-1:abc")), Decision::ImplicitDeny);
+        assert_eq!(allow(Some("private/")), Decision::ImplicitDeny);
+        assert_eq!(allow(Some("")), Decision::ImplicitDeny);
+        assert_eq!(
+            allow(None),
+            Decision::ImplicitDeny,
+            "an absent key fails StringLike"
+        );
+    }
+
+    #[test]
+    fn explicit_deny_wins_and_negated_operators() {
+        let policy = Policy::from_value(&json!({
+            "Statement": [
+                {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+                {"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::b/keep/*"},
+                {"Effect": "Deny", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b",
+                 "Condition": {"StringNotLike": {"s3:prefix": "public/*"}}}
+            ]
+        }))
+        .expect("parses");
+        let none = ctx(&[]);
+        assert_eq!(
+            decide(&policy, "s3:DeleteObject", "arn:aws:s3:::b/keep/x", &none),
+            Decision::ExplicitDeny
+        );
+        assert_eq!(
+            decide(&policy, "s3:DeleteObject", "arn:aws:s3:::b/tmp/x", &none),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(
+                &policy,
+                "s3:ListBucket",
+                "arn:aws:s3:::b",
+                &ctx(&[("s3:prefix", "public/a")])
+            ),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(
+                &policy,
+                "s3:ListBucket",
+                "arn:aws:s3:::b",
+                &ctx(&[("s3:prefix", "secret/")])
+            ),
+            Decision::ExplicitDeny
+        );
+        assert_eq!(
+            decide(&policy, "s3:ListBucket", "arn:aws:s3:::b", &none),
+            Decision::ExplicitDeny,
+            "an absent key makes a negated operator true"
+        );
+    }
+
+    #[test]
+    fn not_action_not_resource_string_equals_and_if_exists() {
+        let policy = Policy::from_value(&json!({
+            "Statement": {
+                "Effect": "Allow",
+                "NotAction": "s3:Delete*",
+                "NotResource": "arn:aws:s3:::b/secret/*",
+                "Condition": {
+                    "StringEquals": {"s3:delimiter": "/"},
+                    "StringLikeIfExists": {"s3:prefix": "a?c*"}
+                }
+            }
+        }))
+        .expect("parses");
+        let slash = ctx(&[("s3:delimiter", "/")]);
+        assert_eq!(
+            decide(&policy, "s3:ListBucket", "arn:aws:s3:::b", &slash),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(&policy, "s3:DeleteObject", "arn:aws:s3:::b/x", &slash),
+            Decision::ImplicitDeny
+        );
+        assert_eq!(
+            decide(&policy, "s3:GetObject", "arn:aws:s3:::b/secret/x", &slash),
+            Decision::ImplicitDeny
+        );
+        assert_eq!(
+            decide(
+                &policy,
+                "s3:ListBucket",
+                "arn:aws:s3:::b",
+                &ctx(&[("s3:delimiter", ",")])
+            ),
+            Decision::ImplicitDeny
+        );
+        assert_eq!(
+            decide(
+                &policy,
+                "s3:ListBucket",
+                "arn:aws:s3:::b",
+                &ctx(&[("s3:delimiter", "/"), ("s3:prefix", "abcd")])
+            ),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(
+                &policy,
+                "s3:ListBucket",
+                "arn:aws:s3:::b",
+                &ctx(&[("s3:delimiter", "/"), ("s3:prefix", "xbc")])
+            ),
+            Decision::ImplicitDeny
+        );
+    }
+
+    #[test]
+    fn variables() {
+        let v = vars("us-east-1:abc");
+        assert_eq!(
+            substitute("p/${cognito-identity.amazonaws.com:sub}/*", &v).as_deref(),
+            Some("p/us-east-1:abc/*")
+        );
+        assert_eq!(substitute("p/${unknown}/*", &v), None);
+        assert_eq!(substitute("p/${unclosed", &v), None);
+        // An escaped star matches only a literal star.
+        let literal = substitute("a${*}b", &v).expect("escape");
+        assert!(wildcard_match(&literal, "a*b"));
+        assert!(!wildcard_match(&literal, "axb"));
+        // A variable value containing wildcards is not special when it comes from the pattern
+        // side: identity ids never contain them, and unknown variables match nothing.
+        let policy = Policy::from_value(&json!({"Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/${aws:username}/*"}
+        ]}))
+        .expect("parses");
+        assert_eq!(
+            decide(&policy, "s3:GetObject", "arn:aws:s3:::b/x/y", &ctx(&[])),
+            Decision::ImplicitDeny
+        );
+    }
+
+    #[test]
+    fn malformed_documents_are_refused() {
+        assert_eq!(Policy::parse("{"), Err(PolicyError::NotJson));
+        for doc in [
+            json!({}),
+            json!({"Statement": [{"Effect": "Maybe", "Action": "*", "Resource": "*"}]}),
+            json!({"Statement": [{"Effect": "Allow", "Resource": "*"}]}),
+            json!({"Statement": [{"Effect": "Allow", "Action": 3, "Resource": "*"}]}),
+            json!({"Statement": [{"Effect": "Allow", "Action": "*", "NotAction": "*", "Resource": "*"}]}),
+            json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": []}]}),
+        ] {
+            assert!(Policy::from_value(&doc).is_err(), "{doc}");
+        }
+    }
+}
