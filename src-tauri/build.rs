@@ -14,6 +14,20 @@ const COMMANDS: &[&str] = &[
     "sign_out",
     "sign_out_everywhere",
     "ui_ready",
+    "answer_mfa_code",
+    "choose_mfa",
+    "answer_totp_setup",
+    "answer_new_password",
+    "cancel_sign_in",
+    "forgot_password",
+    "confirm_forgot_password",
+    "change_password",
+    "begin_totp_setup",
+    "confirm_totp_setup",
+    "set_mfa_preference",
+    "mfa_settings",
+    "list_devices",
+    "forget_device",
 ];
 
 /// The web view's files (`npm run build` in `ui/`). When they are missing — a plain

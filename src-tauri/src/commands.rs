@@ -4,10 +4,13 @@
 //! Passwords and codes arrive as plain strings (that is what IPC carries) and are wrapped into
 //! the core's zeroising secret types at once.
 
+mod account;
+mod steps;
+
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use coffer_core::{Password, SignInStep, VerificationCode};
+use coffer_core::{Password, VerificationCode};
 use tauri::State;
 
 use crate::error::CommandError;
@@ -15,9 +18,10 @@ use crate::ipc::{
     BackendView, CodeDeliveryView, ConfirmSignUpArgs, ResendCodeArgs, SignInArgs, SignInOutcome,
     SignUpArgs, SignUpResult, WhoAmIView,
 };
+use crate::pending;
 use crate::state::AppState;
 
-type CommandResult<T> = Result<T, CommandError>;
+pub(crate) type CommandResult<T> = Result<T, CommandError>;
 
 /// The backend the app talks to, for the settings screen.
 #[tauri::command]
@@ -56,27 +60,27 @@ fn starts_signed_out(code: &str) -> bool {
     )
 }
 
-/// Signs in with SRP: the password is proven, never sent.
+/// Signs in with SRP: the password is proven, never sent. Returns the next step (MFA, a new
+/// password…), which then waits in the app state, or `signedIn`. A sign-in already under way
+/// is abandoned.
 #[tauri::command]
 pub(crate) async fn sign_in(
     state: State<'_, AppState>,
     args: SignInArgs,
 ) -> CommandResult<SignInOutcome> {
+    state.set_pending(None);
     let client = state.client().await?;
     let password = Password::new(args.password);
     // Fail before proving the password when the result could not be kept.
     client.check_store().await?;
-    let verifier = client.sign_in(args.username).start().await?;
-    Ok(match verifier.answer(&password).await? {
-        SignInStep::Done(session) => SignInOutcome::SignedIn {
-            who: session.whoami().into(),
-        },
-        SignInStep::Unsupported { challenge } => SignInOutcome::Unsupported { challenge },
-        // SignInStep is non-exhaustive: a newer core may add steps this app does not answer yet.
-        _ => SignInOutcome::Unsupported {
-            challenge: "UNKNOWN".to_owned(),
-        },
-    })
+    let verifier = client
+        .sign_in(args.username)
+        .remember_device(args.remember_device)
+        .start()
+        .await?;
+    let (outcome, next) = pending::outcome(verifier.answer(&password).await?)?;
+    state.set_pending(next);
+    Ok(outcome)
 }
 
 /// Registers a user whose username is their e-mail address.
@@ -140,12 +144,14 @@ pub(crate) async fn refresh(state: State<'_, AppState>) -> CommandResult<WhoAmIV
 /// Signs out here: revokes the refresh token and forgets the stored tokens.
 #[tauri::command]
 pub(crate) async fn sign_out(state: State<'_, AppState>) -> CommandResult<()> {
+    state.forget_user_state();
     Ok(state.client().await?.sign_out().await?)
 }
 
 /// Signs out on every device (`GlobalSignOut`).
 #[tauri::command]
 pub(crate) async fn sign_out_everywhere(state: State<'_, AppState>) -> CommandResult<()> {
+    state.forget_user_state();
     Ok(state.client().await?.global_sign_out().await?)
 }
 
@@ -178,5 +184,19 @@ pub(crate) fn handler<R: tauri::Runtime>(
         sign_out,
         sign_out_everywhere,
         ui_ready,
+        steps::answer_mfa_code,
+        steps::choose_mfa,
+        steps::answer_totp_setup,
+        steps::answer_new_password,
+        steps::cancel_sign_in,
+        account::forgot_password,
+        account::confirm_forgot_password,
+        account::change_password,
+        account::begin_totp_setup,
+        account::confirm_totp_setup,
+        account::set_mfa_preference,
+        account::mfa_settings,
+        account::list_devices,
+        account::forget_device,
     ]
 }

@@ -8,12 +8,22 @@ use ts_rs::TS;
 /// `code` comes from the core's `code()` (stable, snake_case); `message` is the core's `Display`,
 /// which never contains a password, code or token. The UI shows its own wording per code and
 /// falls back to `message` for codes it does not know.
+///
+/// Errors of the commands that answer a sign-in step also say whether the step is still
+/// waiting (`stepKept`): `true` after a wrong code or a refused password (answer again),
+/// `false` when the sign-in must start over (its Session expired or was used up).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
 pub struct CommandError {
     /// Stable machine-readable code.
     pub code: String,
     /// A sentence for people (no secrets).
     pub message: String,
+    /// For step answers: whether the same step can be answered again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub step_kept: Option<bool>,
 }
 
 impl CommandError {
@@ -22,7 +32,14 @@ impl CommandError {
         Self {
             code: code.to_owned(),
             message: message.into(),
+            step_kept: None,
         }
+    }
+
+    /// The same error, saying whether the step it answered is still waiting.
+    pub fn with_step_kept(mut self, kept: bool) -> Self {
+        self.step_kept = Some(kept);
+        self
     }
 }
 

@@ -7,16 +7,24 @@
 //! rewrites it. The file also declares a `Commands` map (command name → args and result), so a
 //! misspelt command or a wrong argument shape fails the UI's type check.
 //!
-//! Secrets cross this boundary only inward (passwords and codes in arguments, wrapped into the
-//! core's secret types at once); no result carries a token. Argument types redact secrets in
+//! Secrets cross this boundary inward (passwords and codes in arguments, wrapped into the
+//! core's secret types at once) and outward in one place only: [`TotpSetupView`], the
+//! authenticator secret the user must see to set up the app (redacted in `Debug`, zeroed on
+//! drop). No result carries a token or a challenge Session. Argument types redact secrets in
 //! `Debug`.
 
 use std::fmt;
 
-use coffer_core::{CodeDelivery, DeliveryMedium, WhoAmI};
+use std::collections::BTreeMap;
+
+use coffer_core::{
+    CodeDelivery, DeliveryMedium, DeviceInfo, DeviceRemembering, MfaKind, MfaPreference,
+    MfaSettings, TotpSetup, WhoAmI,
+};
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use ts_rs::TS;
+use zeroize::Zeroize;
 
 use crate::error::CommandError;
 
@@ -48,11 +56,11 @@ impl From<WhoAmI> for WhoAmIView {
     }
 }
 
-/// Where a sign-in stands after the password was answered.
+/// Where a sign-in stands after a step was answered (the password, a code, a choice…).
 ///
-/// Extension point: MFA codes, TOTP setup, choosing an MFA type and a new password will be
-/// variants of their own here (each naming the step the UI shows), answered by commands that
-/// take the pending step from the app state.
+/// Every variant but `signedIn` and `unsupported` names the screen the UI shows next; the core
+/// step behind it waits in the app state until the matching command answers it (or
+/// `cancel_sign_in`, `sign_in` or `sign_out` drops it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "step", rename_all = "camelCase")]
 #[ts(tag = "step", rename_all = "camelCase")]
@@ -61,12 +69,232 @@ pub enum SignInOutcome {
     SignedIn {
         /// Who is signed in.
         who: WhoAmIView,
+        /// Whether this device is now remembered (the next sign-in here skips MFA).
+        device: DeviceRememberingView,
     },
-    /// Cognito asked for a step this version does not answer yet (e.g. `SOFTWARE_TOKEN_MFA`).
+    /// A one-time code: from the authenticator app, or sent by SMS or e-mail
+    /// (`answer_mfa_code`).
+    MfaCode {
+        /// Which factor.
+        kind: MfaKindView,
+        /// Where an SMS or e-mail code went (masked); `null` for the authenticator app.
+        delivery: Option<CodeDeliveryView>,
+    },
+    /// Several second factors: choose one (`choose_mfa`).
+    SelectMfa {
+        /// The factors offered, in the pool's order.
+        options: Vec<MfaKindView>,
+    },
+    /// The pool requires MFA and the user has none: set up an authenticator app, then answer
+    /// with its first code (`answer_totp_setup`).
+    SetUpTotp {
+        /// The secret, as a QR code and as text.
+        setup: TotpSetupView,
+    },
+    /// The password is temporary: choose a new one, with the attributes the pool requires
+    /// (`answer_new_password`).
+    NewPassword {
+        /// Attribute names the pool requires and the user lacks (e.g. `name`).
+        #[serde(rename = "requiredAttributes")]
+        #[ts(rename = "requiredAttributes")]
+        required_attributes: Vec<String>,
+    },
+    /// Cognito asked for a step this version does not answer (e.g. `CUSTOM_CHALLENGE`).
     Unsupported {
         /// The Cognito challenge name.
         challenge: String,
     },
+}
+
+/// Whether a finished sign-in left this device remembered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub enum DeviceRememberingView {
+    /// Not asked for (and not remembered before).
+    NotRequested,
+    /// Remembered: the next sign-in of this user here skips MFA.
+    Remembered,
+    /// Asked for, but the user pool does not remember devices.
+    NotOffered,
+    /// Asked for, but confirming the device failed (the sign-in itself worked).
+    Failed,
+}
+
+impl From<&DeviceRemembering> for DeviceRememberingView {
+    fn from(device: &DeviceRemembering) -> Self {
+        match device {
+            DeviceRemembering::NotRequested => Self::NotRequested,
+            DeviceRemembering::Remembered { .. } => Self::Remembered,
+            DeviceRemembering::NotOffered => Self::NotOffered,
+            // DeviceRemembering is non-exhaustive: anything new is reported as a failure.
+            _ => Self::Failed,
+        }
+    }
+}
+
+/// A second factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub enum MfaKindView {
+    /// Authenticator app (TOTP).
+    Totp,
+    /// Text message.
+    Sms,
+    /// E-mail.
+    Email,
+}
+
+impl MfaKindView {
+    /// The view of a core kind; `None` for a kind this app does not know yet.
+    pub fn from_core(kind: MfaKind) -> Option<Self> {
+        match kind {
+            MfaKind::Totp => Some(Self::Totp),
+            MfaKind::Sms => Some(Self::Sms),
+            MfaKind::Email => Some(Self::Email),
+            _ => None,
+        }
+    }
+}
+
+impl From<MfaKindView> for MfaKind {
+    fn from(kind: MfaKindView) -> Self {
+        match kind {
+            MfaKindView::Totp => MfaKind::Totp,
+            MfaKindView::Sms => MfaKind::Sms,
+            MfaKindView::Email => MfaKind::Email,
+        }
+    }
+}
+
+/// What an authenticator app needs, shown once while setting it up. This is the only value
+/// that carries a secret out of the app process: the UI shows it (QR code and text for manual
+/// entry) and drops it. Its `Debug` is redacted and its text is zeroed on drop.
+#[derive(Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct TotpSetupView {
+    /// The account label in the authenticator app (the e-mail or username).
+    pub account: String,
+    /// The base32 secret, for typing into the app by hand.
+    pub secret: String,
+    /// The `otpauth://totp/…` URI (contains the secret).
+    pub otpauth_uri: String,
+    /// The QR code of the URI, as an SVG document.
+    pub qr_svg: String,
+}
+
+impl TotpSetupView {
+    /// The view of a core setup (fails only if the QR code cannot be encoded).
+    pub fn from_core(setup: &TotpSetup) -> Result<Self, coffer_core::Error> {
+        Ok(Self {
+            account: setup.account().to_owned(),
+            secret: setup.secret().expose().to_owned(),
+            otpauth_uri: setup.otpauth_uri().as_str().to_owned(),
+            qr_svg: setup.qr_svg()?.as_str().to_owned(),
+        })
+    }
+}
+
+impl fmt::Debug for TotpSetupView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TotpSetupView")
+            .field("account", &self.account)
+            .field("secret", &"[redacted]")
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for TotpSetupView {
+    fn drop(&mut self) {
+        self.secret.zeroize();
+        self.otpauth_uri.zeroize();
+        self.qr_svg.zeroize();
+    }
+}
+
+/// The user's MFA settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct MfaSettingsView {
+    /// The factors turned on.
+    pub enabled: Vec<MfaKindView>,
+    /// The preferred one, if any.
+    pub preferred: Option<MfaKindView>,
+}
+
+impl From<MfaSettings> for MfaSettingsView {
+    fn from(settings: MfaSettings) -> Self {
+        Self {
+            enabled: settings
+                .enabled
+                .into_iter()
+                .filter_map(MfaKindView::from_core)
+                .collect(),
+            preferred: settings.preferred.and_then(MfaKindView::from_core),
+        }
+    }
+}
+
+/// Which second factor the user prefers; `none` turns MFA off for the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub enum MfaPreferenceView {
+    /// Authenticator app.
+    Totp,
+    /// Text message.
+    Sms,
+    /// E-mail.
+    Email,
+    /// No second factor.
+    None,
+}
+
+impl From<MfaPreferenceView> for MfaPreference {
+    fn from(preference: MfaPreferenceView) -> Self {
+        match preference {
+            MfaPreferenceView::Totp => MfaPreference::Totp,
+            MfaPreferenceView::Sms => MfaPreference::Sms,
+            MfaPreferenceView::Email => MfaPreference::Email,
+            MfaPreferenceView::None => MfaPreference::None,
+        }
+    }
+}
+
+/// One of the user's devices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct DeviceView {
+    /// The device key.
+    pub device_key: String,
+    /// Its name, if it gave one.
+    pub name: Option<String>,
+    /// Whether it is remembered (skips MFA).
+    pub remembered: bool,
+    /// When it was first confirmed (RFC 3339).
+    pub created: Option<String>,
+    /// When it last signed in (RFC 3339).
+    pub last_authenticated: Option<String>,
+    /// Whether it is this computer.
+    pub is_this_device: bool,
+}
+
+impl From<DeviceInfo> for DeviceView {
+    fn from(device: DeviceInfo) -> Self {
+        let time = |at: Option<time::OffsetDateTime>| at.and_then(|at| at.format(&Rfc3339).ok());
+        Self {
+            created: time(device.created),
+            last_authenticated: time(device.last_authenticated),
+            device_key: device.device_key,
+            name: device.name,
+            remembered: device.remembered,
+            is_this_device: device.is_this_device,
+        }
+    }
 }
 
 /// How a code was delivered.
@@ -151,6 +379,10 @@ pub struct SignInArgs {
     pub username: String,
     /// The password; only an SRP proof of it leaves the process.
     pub password: String,
+    /// Remember this device once signed in, so later sign-ins here skip MFA.
+    #[serde(default, rename = "rememberDevice")]
+    #[ts(rename = "rememberDevice")]
+    pub remember_device: bool,
 }
 
 /// Arguments of `sign_up`.
@@ -178,6 +410,75 @@ pub struct ResendCodeArgs {
     pub username: String,
 }
 
+/// Arguments of the commands that take one code (`answer_mfa_code`, `answer_totp_setup`,
+/// `confirm_totp_setup`).
+#[derive(Deserialize, TS)]
+pub struct CodeArgs {
+    /// The one-time code.
+    pub code: String,
+}
+
+/// Arguments of `choose_mfa`.
+#[derive(Debug, Deserialize, TS)]
+pub struct ChooseMfaArgs {
+    /// The factor chosen among those offered.
+    pub kind: MfaKindView,
+}
+
+/// Arguments of `answer_new_password`.
+#[derive(Deserialize, TS)]
+pub struct NewPasswordArgs {
+    /// The new password.
+    pub password: String,
+    /// Values of the attributes the pool requires (name → value).
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// Arguments of `forgot_password`.
+#[derive(Debug, Deserialize, TS)]
+pub struct ForgotPasswordArgs {
+    /// The username (in the demo pool, the e-mail address).
+    pub username: String,
+}
+
+/// Arguments of `confirm_forgot_password`.
+#[derive(Deserialize, TS)]
+pub struct ConfirmForgotPasswordArgs {
+    /// The username the code was sent for.
+    pub username: String,
+    /// The code that was sent.
+    pub code: String,
+    /// The new password.
+    pub password: String,
+}
+
+/// Arguments of `change_password`.
+#[derive(Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct ChangePasswordArgs {
+    /// The current password.
+    pub current_password: String,
+    /// The new password.
+    pub new_password: String,
+}
+
+/// Arguments of `set_mfa_preference`.
+#[derive(Debug, Deserialize, TS)]
+pub struct MfaPreferenceArgs {
+    /// The preferred factor, or `none`.
+    pub preference: MfaPreferenceView,
+}
+
+/// Arguments of `forget_device`.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct ForgetDeviceArgs {
+    /// The device to forget; `null` for this device.
+    pub device_key: Option<String>,
+}
+
 macro_rules! redacted_debug {
     ($name:ident { $($shown:ident),* } hides $($hidden:ident),*) => {
         impl fmt::Debug for $name {
@@ -190,9 +491,13 @@ macro_rules! redacted_debug {
         }
     };
 }
-redacted_debug!(SignInArgs { username } hides password);
+redacted_debug!(SignInArgs { username, remember_device } hides password);
 redacted_debug!(SignUpArgs { email } hides password);
 redacted_debug!(ConfirmSignUpArgs { username } hides code);
+redacted_debug!(CodeArgs {} hides code);
+redacted_debug!(NewPasswordArgs { attributes } hides password);
+redacted_debug!(ConfirmForgotPasswordArgs { username } hides code, password);
+redacted_debug!(ChangePasswordArgs {} hides current_password, new_password);
 
 /// One line of the `Commands` map: a command name, its `args` type (or `null` when it takes
 /// none) and its result type.
@@ -232,6 +537,20 @@ fn command_signatures(cfg: &ts_rs::Config) -> Vec<CommandSignature> {
         no_args::<()>("sign_out", cfg),
         no_args::<()>("sign_out_everywhere", cfg),
         no_args::<()>("ui_ready", cfg),
+        signature::<CodeArgs, SignInOutcome>("answer_mfa_code", cfg),
+        signature::<ChooseMfaArgs, SignInOutcome>("choose_mfa", cfg),
+        signature::<CodeArgs, SignInOutcome>("answer_totp_setup", cfg),
+        signature::<NewPasswordArgs, SignInOutcome>("answer_new_password", cfg),
+        no_args::<()>("cancel_sign_in", cfg),
+        signature::<ForgotPasswordArgs, Option<CodeDeliveryView>>("forgot_password", cfg),
+        signature::<ConfirmForgotPasswordArgs, ()>("confirm_forgot_password", cfg),
+        signature::<ChangePasswordArgs, ()>("change_password", cfg),
+        no_args::<TotpSetupView>("begin_totp_setup", cfg),
+        signature::<CodeArgs, ()>("confirm_totp_setup", cfg),
+        signature::<MfaPreferenceArgs, ()>("set_mfa_preference", cfg),
+        no_args::<MfaSettingsView>("mfa_settings", cfg),
+        no_args::<Vec<DeviceView>>("list_devices", cfg),
+        signature::<ForgetDeviceArgs, String>("forget_device", cfg),
     ]
 }
 
@@ -258,6 +577,20 @@ pub fn typescript_bindings() -> String {
         SignUpArgs::decl(&cfg),
         ConfirmSignUpArgs::decl(&cfg),
         ResendCodeArgs::decl(&cfg),
+        DeviceRememberingView::decl(&cfg),
+        MfaKindView::decl(&cfg),
+        TotpSetupView::decl(&cfg),
+        MfaSettingsView::decl(&cfg),
+        MfaPreferenceView::decl(&cfg),
+        DeviceView::decl(&cfg),
+        CodeArgs::decl(&cfg),
+        ChooseMfaArgs::decl(&cfg),
+        NewPasswordArgs::decl(&cfg),
+        ForgotPasswordArgs::decl(&cfg),
+        ConfirmForgotPasswordArgs::decl(&cfg),
+        ChangePasswordArgs::decl(&cfg),
+        MfaPreferenceArgs::decl(&cfg),
+        ForgetDeviceArgs::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/ipc.rs by ts-rs. Do not edit: run\n\
@@ -296,6 +629,45 @@ mod tests {
         let args: ConfirmSignUpArgs =
             serde_json::from_str(r#"{"username":"ada","code":"123456"}"#).unwrap();
         assert!(!format!("{args:?}").contains("123456"));
+    }
+
+    #[test]
+    fn the_totp_setup_never_shows_its_secret_in_debug() {
+        let view = TotpSetupView {
+            account: "ada@example.com".to_owned(),
+            secret: "JBSWY3DPEHPK3PXP".to_owned(),
+            otpauth_uri: "otpauth://totp/Coffer:ada?secret=JBSWY3DPEHPK3PXP".to_owned(),
+            qr_svg: "<svg/>".to_owned(),
+        };
+        let outcome = SignInOutcome::SetUpTotp {
+            setup: view.clone(),
+        };
+        for shown in [format!("{view:?}"), format!("{outcome:?}")] {
+            assert!(!shown.contains("JBSWY3DPEHPK3PXP"), "{shown}");
+            assert!(shown.contains("[redacted]"), "{shown}");
+        }
+        // It does cross IPC, in camelCase, for the setup screen.
+        let json = serde_json::to_value(&outcome).unwrap();
+        assert_eq!(json["step"], "setUpTotp");
+        assert_eq!(json["setup"]["secret"], "JBSWY3DPEHPK3PXP");
+        assert!(json["setup"]["otpauthUri"].is_string());
+    }
+
+    #[test]
+    fn secrets_in_the_new_arguments_are_redacted_in_debug() {
+        let args: ChangePasswordArgs = serde_json::from_str(
+            r#"{"currentPassword":"Old-Secret-1","newPassword":"New-Secret-2"}"#,
+        )
+        .unwrap();
+        let shown = format!("{args:?}");
+        assert!(!shown.contains("Secret"), "{shown}");
+        let args: ConfirmForgotPasswordArgs =
+            serde_json::from_str(r#"{"username":"ada","code":"654321","password":"New-Secret-2"}"#)
+                .unwrap();
+        let shown = format!("{args:?}");
+        assert!(shown.contains("ada") && !shown.contains("654321") && !shown.contains("Secret"));
+        let args: CodeArgs = serde_json::from_str(r#"{"code":"654321"}"#).unwrap();
+        assert!(!format!("{args:?}").contains("654321"));
     }
 
     #[test]

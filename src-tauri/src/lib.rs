@@ -9,6 +9,11 @@
 //! - **A first start needs nothing.** Unless a config file says otherwise, the app runs the local
 //!   cloud in-process ([`backend`]) and talks to its demo user pool. The session is restored from
 //!   the OS keychain when the UI starts (`restore_session`).
+//! - **Steps kept in the app.** The core's sign-in steps are consumed by answering them; the
+//!   pending one waits in [`AppState`] between commands (`answer_mfa_code`, `choose_mfa`,
+//!   `answer_totp_setup`, `answer_new_password`), replaced by each answer and dropped by
+//!   `cancel_sign_in`, a new sign-in or sign-out. A refused answer the user can correct keeps
+//!   the step (`stepKept: true` in the error), so a wrong code is typed again in place.
 //! - **Types generated, not copied.** The TypeScript declarations of every command's arguments
 //!   and results are generated from [`ipc`] with `ts-rs`; a test fails when the checked-in
 //!   `ui/src/ipc/bindings.ts` is stale.
@@ -22,7 +27,9 @@
 //!   or grant their single permissions when they land. The CSP allows only the app's own
 //!   scripts and styles.
 //! - **Secrets.** Passwords and codes cross IPC inward only and are wrapped into the core's
-//!   zeroising secret types at once; no command returns a token. Argument types redact secrets
+//!   zeroising secret types at once; no command returns a token or a challenge Session. The
+//!   one secret that crosses outward is the authenticator (TOTP) secret during its setup,
+//!   which the user must see; it is never logged. Argument types redact secrets
 //!   in `Debug`; errors carry the core's `Display`, which never contains one.
 //! - **One instance.** A second launch focuses the running window (two instances would race on
 //!   the local cloud's port and state).
@@ -31,6 +38,7 @@ pub mod backend;
 mod commands;
 mod error;
 pub mod ipc;
+mod pending;
 mod state;
 
 pub use error::CommandError;

@@ -1,5 +1,9 @@
 //! What the app holds while it runs: the coffer-core client and the backend it talks to.
 //!
+//! Besides the backend, the state holds what waits between two commands: the pending sign-in
+//! step ([`PendingStep`]) and a TOTP enrolment begun on the security page. Each sits behind a
+//! `std::sync::Mutex` held only to take or put the value, never across an `await`.
+//!
 //! The backend starts in the background while the window opens (starting the local cloud reads
 //! its state and keys, which would otherwise delay the first paint); the first command that
 //! needs it waits for it.
@@ -8,12 +12,13 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
 
-use coffer_core::Client;
+use coffer_core::{Client, TotpEnrollment};
 use local_cloud::RunningLocalCloud;
 use tokio::sync::OnceCell;
 
 use crate::error::CommandError;
 use crate::ipc::BackendView;
+use crate::pending::PendingStep;
 
 type Started = Result<Ready, CommandError>;
 type Starter = Box<dyn Fn() -> Pin<Box<dyn Future<Output = Started> + Send>> + Send + Sync>;
@@ -24,6 +29,8 @@ type Starter = Box<dyn Fn() -> Pin<Box<dyn Future<Output = Started> + Send>> + S
 pub struct AppState {
     ready: OnceCell<Started>,
     starter: Option<Starter>,
+    pending: Mutex<Option<PendingStep>>,
+    enrollment: Mutex<Option<TotpEnrollment>>,
 }
 
 /// A working backend and its client.
@@ -46,6 +53,8 @@ impl AppState {
         Self {
             ready: OnceCell::new(),
             starter: Some(Box::new(move || Box::pin(start()))),
+            pending: Mutex::new(None),
+            enrollment: Mutex::new(None),
         }
     }
 
@@ -54,6 +63,8 @@ impl AppState {
         Self {
             ready: OnceCell::new_with(Some(Ok(ready))),
             starter: None,
+            pending: Mutex::new(None),
+            enrollment: Mutex::new(None),
         }
     }
 
@@ -62,6 +73,8 @@ impl AppState {
         Self {
             ready: OnceCell::new_with(Some(Err(error))),
             starter: None,
+            pending: Mutex::new(None),
+            enrollment: Mutex::new(None),
         }
     }
 
@@ -90,6 +103,32 @@ impl AppState {
         self.get().await.map(|ready| &ready.client)
     }
 
+    /// Takes the pending sign-in step out, to answer it.
+    pub fn take_pending(&self) -> Option<PendingStep> {
+        lock(&self.pending).take()
+    }
+
+    /// Makes `step` the pending sign-in step (replacing any other), or clears it with `None`.
+    pub fn set_pending(&self, step: Option<PendingStep>) {
+        *lock(&self.pending) = step;
+    }
+
+    /// Takes the TOTP enrolment begun on the security page, to confirm it.
+    pub fn take_enrollment(&self) -> Option<TotpEnrollment> {
+        lock(&self.enrollment).take()
+    }
+
+    /// Keeps a TOTP enrolment until it is confirmed (replacing any other), or clears it.
+    pub fn set_enrollment(&self, enrollment: Option<TotpEnrollment>) {
+        *lock(&self.enrollment) = enrollment;
+    }
+
+    /// Forgets everything tied to a user: the pending step and an unfinished enrolment.
+    pub fn forget_user_state(&self) {
+        self.set_pending(None);
+        self.set_enrollment(None);
+    }
+
     /// Takes the in-process local cloud out, to shut it down (`None` if it never started).
     pub fn take_local_cloud(&self) -> Option<RunningLocalCloud> {
         let ready = self.ready.get()?.as_ref().ok()?;
@@ -100,6 +139,14 @@ impl AppState {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         slot.take()
     }
+}
+
+/// Locks `mutex`. The values behind these locks are replaced whole, so a panic elsewhere while
+/// one was held cannot leave it half-written: a poisoned lock is used as is.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]

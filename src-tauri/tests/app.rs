@@ -5,4 +5,5 @@ mod app {
     pub mod bindings;
     pub mod commands;
     pub mod harness;
+    pub mod mfa;
 }

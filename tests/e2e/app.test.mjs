@@ -3,6 +3,7 @@
 // (Xvfb) and a Secret Service keychain (gnome-keyring in a private D-Bus session); see
 // scripts/lib/run-test-suites. Saves a PNG of each screen to tests/artifacts/screenshots/.
 import { spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import { dirname, join, resolve } from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { LocalCloudAdmin } from "./admin.mjs";
 import { WebDriver } from "./webdriver.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -63,12 +65,62 @@ async function shot(name) {
   writeFileSync(join(shots, `${name}.png`), await state.wd.screenshot());
 }
 
-async function outboxCode(email) {
+async function outboxCode(email, purpose = "sign-up") {
   const response = await fetch(`http://127.0.0.1:${state.cloudPort}/_local/outbox`);
   const messages = await response.json();
-  const message = messages.filter((m) => m.destination === email && m.purpose === "sign-up").at(-1);
-  assert.ok(message, `a sign-up code for ${email} in the outbox`);
+  const message = messages.filter((m) => m.destination === email && m.purpose === purpose).at(-1);
+  assert.ok(message, `a ${purpose} code for ${email} in the outbox`);
   return message.code;
+}
+
+/** RFC 4648 base32 (no padding needed) to bytes. */
+function base32Decode(text) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const char of text.replace(/[\s=]/g, "").toUpperCase()) {
+    const index = alphabet.indexOf(char);
+    assert.ok(index >= 0, `base32 character ${char}`);
+    value = (value << 5) | index;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** RFC 6238 TOTP (HMAC-SHA1, 30 s steps, 6 digits) at `unixSeconds`. */
+function totp(secretBase32, unixSeconds = Date.now() / 1000) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(unixSeconds / 30)));
+  const mac = createHmac("sha1", base32Decode(secretBase32)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const binary = mac.readUInt32BE(offset) & 0x7fffffff;
+  return String(binary % 1_000_000).padStart(6, "0");
+}
+
+test("RFC 6238 test vector (SHA-1)", () => {
+  // RFC 6238 appendix B: secret "12345678901234567890", T = 59 s → 94287082 (8 digits) → 287082.
+  const secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+  assert.equal(totp(secret, 59), "287082");
+  assert.equal(totp(secret, 1111111109), "081804");
+});
+
+async function signInAs(wd, user, secret, { remember = false } = {}) {
+  await wd.waitForScreen("signIn");
+  await wd.type("input[name=username]", user);
+  await wd.type("input[name=password]", secret);
+  if (remember) await wd.click("[data-testid=remember-device]");
+  await wd.press("input[name=password]", ENTER);
+}
+
+async function signOut(wd) {
+  await wd.click("[data-testid=account-button]");
+  await wd.click("[data-testid=menu-sign-out]");
+  await wd.waitForScreen("signIn");
 }
 
 const email = `ada.${Date.now()}@example.com`;
@@ -144,5 +196,175 @@ test("sign up, confirm with the outbox code, sign in, see whoami, restart into t
   // Signed out for good: a restart opens on sign-in.
   await wd.start(application);
   await wd.waitForScreen("signIn");
+  await wd.quit();
+});
+
+test("TOTP: set up on the security page, then a sign-in answering the code (a wrong one first); e-mail MFA, a remembered device, password reset", async () => {
+  const wd = state.wd;
+  await wd.start(application);
+  await signInAs(wd, email, password);
+  await wd.waitForScreen("home");
+
+  // Security page: MFA off, set up the authenticator app.
+  await wd.click("[data-testid=nav-security]");
+  await wd.waitForScreen("security");
+  await wd.waitFor("MFA status", "return document.querySelector('[data-testid=mfa-status]')?.textContent === 'Off'");
+  await shot("11-security");
+  await wd.click("[data-testid=setup-totp]");
+  await wd.waitForScreen("totpEnroll");
+  await wd.waitFor("QR image decoded", "const img = document.querySelector('[data-testid=totp-qr]'); return img && img.complete && img.naturalWidth > 0");
+  await shot("12-totp-setup");
+  // The key for typing in by hand, as the user reads it off the screen.
+  const secret = (await wd.execute("return document.querySelector('[data-testid=totp-secret]').value")).replace(/\s/g, "");
+  assert.match(secret, /^[A-Z2-7]{16,}$/);
+  const enrolledAt = Date.now() / 1000;
+  await wd.type("input[name=code]", totp(secret, enrolledAt));
+  await wd.press("input[name=code]", ENTER);
+  await wd.waitForScreen("security");
+  await wd.waitForText("Authenticator app set up.");
+  await wd.waitFor("MFA on", "return document.querySelector('[data-testid=mfa-status]')?.textContent === 'On'");
+  await shot("13-security-totp-on");
+
+  // Sign out; signing in again asks for the code.
+  await signOut(wd);
+  await signInAs(wd, email, password);
+  await wd.waitForScreen("mfaCode");
+  assert.equal(await wd.execute("return document.querySelector('[data-testid=mfa-form]').dataset.kind"), "totp");
+  assert.equal(await wd.execute("return document.querySelector('input[name=code]').getAttribute('autocomplete')"), "one-time-code");
+  await shot("14-mfa-totp");
+  // The enrolment used this 30 s step's code; the local cloud accepts the next step's (±1 step)
+  // and refuses a code used before.
+  const next = totp(secret, enrolledAt + 30);
+  const wrong = String((Number(next) + 1) % 1_000_000).padStart(6, "0");
+  await wd.type("input[name=code]", wrong);
+  await wd.press("input[name=code]", ENTER);
+  await wd.waitForText("That code is not right.");
+  assert.equal(await wd.execute("return document.getElementById('app').dataset.screen"), "mfaCode", "the step stays");
+  assert.equal(await wd.execute("return document.querySelector('input[name=code]').getAttribute('aria-invalid')"), "true");
+  await shot("15-mfa-wrong-code");
+  await wd.type("input[name=code]", next);
+  await wd.press("input[name=code]", ENTER);
+  await wd.waitForScreen("home");
+  assert.equal(await wd.text("[data-testid=who-email]"), email);
+
+  // Prefer e-mail codes; sign in remembering this device.
+  await wd.click("[data-testid=nav-security]");
+  await wd.waitForScreen("security");
+  await wd.waitFor("preference form", "return !!document.querySelector('[data-testid=prefer-email] input')");
+  await wd.click("[data-testid=prefer-email] input");
+  await wd.click("[data-testid=save-preference]");
+  await wd.waitForText("Saved: Coffer will ask for a code by e-mail");
+  await shot("16-security-prefer-email");
+  await signOut(wd);
+  await signInAs(wd, email, password, { remember: true });
+  await wd.waitForScreen("mfaCode");
+  await wd.waitForText("by e-mail to");
+  await shot("17-mfa-email");
+  await wd.type("input[name=code]", await outboxCode(email, "mfa"));
+  await wd.press("input[name=code]", ENTER);
+  await wd.waitForScreen("home");
+  await wd.waitForText("This device is remembered");
+  await wd.click("[data-testid=nav-devices]");
+  await wd.waitForScreen("devices");
+  await wd.waitFor("device list", "return document.querySelectorAll('[data-testid=device]').length === 1");
+  assert.equal(await wd.execute("return document.querySelector('[data-testid=device]').dataset.thisDevice"), "true");
+  await shot("18-devices");
+
+  // Forgotten password: request a code, set a new password, sign in with it; the remembered
+  // device skips the code.
+  await signOut(wd);
+  await wd.type("input[name=username]", email);
+  await wd.click("[data-testid=go-forgot-password]");
+  await wd.waitForScreen("forgotPassword");
+  await shot("19-forgot-password");
+  await wd.press("input[name=username]", ENTER);
+  await wd.waitForScreen("resetPassword");
+  await wd.waitForText("by e-mail to");
+  const newPassword = "Second-Horse-8";
+  await wd.type("input[name=code]", await outboxCode(email, "forgot-password"));
+  await wd.type("input[name=password]", newPassword);
+  await wd.type("input[name=confirm]", newPassword);
+  await shot("20-reset-password");
+  await wd.press("input[name=confirm]", ENTER);
+  await wd.waitForScreen("signIn");
+  await wd.waitForText("Password changed.");
+  await wd.type("input[name=password]", newPassword);
+  await wd.press("input[name=password]", ENTER);
+  await wd.waitForScreen("home");
+
+  // Forget this device: the next sign-in asks for the code again.
+  await wd.click("[data-testid=nav-devices]");
+  await wd.waitFor("device list", "return document.querySelectorAll('[data-testid=device]').length === 1");
+  await wd.click("[data-testid=forget-device]");
+  await wd.waitForText("This device is forgotten");
+  await signOut(wd);
+  await signInAs(wd, email, newPassword);
+  await wd.waitForScreen("mfaCode");
+  await wd.click("[data-testid=cancel-sign-in]");
+  await wd.waitForScreen("signIn");
+  await wd.quit();
+});
+
+test("an administrator-created user: new password, then MFA required (authenticator set up during sign-in), then a choice of factors", async () => {
+  const wd = state.wd;
+  const admin = new LocalCloudAdmin(`http://127.0.0.1:${state.cloudPort}`, state.dataDir);
+  const user = `grace.${Date.now()}@example.com`;
+  // The local cloud runs inside the app: start it first.
+  await wd.start(application);
+  await wd.waitForScreen("signIn");
+  await admin.call("AdminCreateUser", {
+    Username: user,
+    TemporaryPassword: "Temp-Pass-123",
+    MessageAction: "SUPPRESS",
+    UserAttributes: [
+      { Name: "email", Value: user },
+      { Name: "email_verified", Value: "true" },
+    ],
+  });
+  await signInAs(wd, user, "Temp-Pass-123");
+  await wd.waitForScreen("newPassword");
+  const finalPassword = "Grace-Hopper-1906";
+  await wd.type("input[name=password]", finalPassword);
+  await wd.type("input[name=confirm]", finalPassword);
+  await shot("21-new-password");
+  await wd.press("input[name=confirm]", ENTER);
+  await wd.waitForScreen("home");
+  await signOut(wd);
+
+  // MFA required (authenticator apps only) and the user has no factor: the authenticator is set
+  // up during sign-in.
+  await admin.call("SetUserPoolMfaConfig", { MfaConfiguration: "ON", SoftwareTokenMfaConfiguration: { Enabled: true } });
+  await signInAs(wd, user, finalPassword);
+  await wd.waitForScreen("totpSetup");
+  await wd.waitFor("QR image decoded", "const img = document.querySelector('[data-testid=totp-qr]'); return img && img.complete && img.naturalWidth > 0");
+  await shot("22-totp-setup-at-sign-in");
+  const secret = (await wd.execute("return document.querySelector('[data-testid=totp-secret]').value")).replace(/\s/g, "");
+  const setUpAt = Date.now() / 1000;
+  await wd.type("input[name=code]", totp(secret, setUpAt));
+  await wd.press("input[name=code]", ENTER);
+  await wd.waitForScreen("home");
+  await signOut(wd);
+
+  // Two factors on, neither preferred: the user chooses.
+  await admin.call("SetUserPoolMfaConfig", {
+    MfaConfiguration: "OPTIONAL",
+    SoftwareTokenMfaConfiguration: { Enabled: true },
+    EmailMfaConfiguration: { Message: "Your Coffer code is {####}", Subject: "Your Coffer code" },
+  });
+  await admin.call("AdminSetUserMFAPreference", {
+    Username: user,
+    SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: false },
+    EmailMfaSettings: { Enabled: true, PreferredMfa: false },
+  });
+  await signInAs(wd, user, finalPassword);
+  await wd.waitForScreen("selectMfa");
+  await shot("23-select-mfa");
+  await wd.click("[data-testid=choose-totp] input");
+  await wd.click("[data-testid=select-mfa-submit]");
+  await wd.waitForScreen("mfaCode");
+  await wd.type("input[name=code]", totp(secret, setUpAt + 30));
+  await wd.press("input[name=code]", ENTER);
+  await wd.waitForScreen("home");
+  assert.equal(await wd.text("[data-testid=who-email]"), user);
   await wd.quit();
 });

@@ -2,7 +2,7 @@
 import type { Backend } from "./ipc/backend";
 import { asCommandError } from "./ipc/backend";
 import { messageFor } from "./logic/errors";
-import { initialScreen, transition, type Event, type Screen } from "./logic/machine";
+import { initialScreen, transition, whoOf, type Event, type Screen } from "./logic/machine";
 import {
   confirmView,
   loadingView,
@@ -13,8 +13,12 @@ import {
 } from "./views/auth";
 import type { ViewContext } from "./views/context";
 import { banner } from "./views/dom";
+import { devicesView } from "./views/devices";
 import { homeView } from "./views/home";
+import { forgotPasswordView, resetPasswordView } from "./views/recovery";
+import { securityView, totpEnrollView } from "./views/security";
 import { settingsView } from "./views/settings";
+import { mfaCodeView, newPasswordView, selectMfaView, totpSetupView } from "./views/steps";
 
 export class App {
   private screen: Screen = initialScreen;
@@ -79,12 +83,28 @@ export class App {
         return confirmView(this.ctx, screen);
       case "stepNotSupported":
         return stepNotSupportedView(this.ctx, screen);
+      case "mfaCode":
+        return mfaCodeView(this.ctx, screen);
+      case "selectMfa":
+        return selectMfaView(this.ctx, screen);
+      case "totpSetup":
+        return totpSetupView(this.ctx, screen);
+      case "newPassword":
+        return newPasswordView(this.ctx, screen);
+      case "forgotPassword":
+        return forgotPasswordView(this.ctx, screen);
+      case "resetPassword":
+        return resetPasswordView(this.ctx, screen);
       case "home":
         return homeView(this.ctx, screen);
-      case "settings": {
-        const who = screen.back.name === "home" ? screen.back.who : null;
-        return settingsView(this.ctx, screen.backend, who);
-      }
+      case "security":
+        return securityView(this.ctx, screen);
+      case "totpEnroll":
+        return totpEnrollView(this.ctx, screen);
+      case "devices":
+        return devicesView(this.ctx, screen);
+      case "settings":
+        return settingsView(this.ctx, screen.backend, whoOf(screen.back));
     }
   }
 

@@ -70,7 +70,7 @@ describe("App", () => {
     input(root, "username").value = "ada@example.com";
     input(root, "password").value = "nope";
     await submit(root, "sign-in-form");
-    expect(backend.calls[1]).toEqual({ command: "sign_in", args: { username: "ada@example.com", password: "nope" } });
+    expect(backend.calls[1]).toEqual({ command: "sign_in", args: { username: "ada@example.com", password: "nope", rememberDevice: false } });
     const password = input(root, "password");
     expect(password.getAttribute("aria-invalid")).toBe("true");
     expect(password.value).toBe("");
@@ -123,7 +123,7 @@ describe("App", () => {
     expect(button.getAttribute("aria-expanded")).toBe("true");
     expect(document.activeElement?.textContent).toBe("Refresh session");
     menu.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true }));
-    expect(document.activeElement?.textContent).toBe("Settings");
+    expect(document.activeElement?.textContent).toBe("Security");
     menu.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
     expect(menu.hidden).toBe(true);
     expect(document.activeElement).toBe(button);

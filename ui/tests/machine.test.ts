@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { BackendView, WhoAmIView } from "../src/ipc/bindings";
-import { challengeLabel, deliveryText, initialScreen, transition, type Screen } from "../src/logic/machine";
+import { challengeLabel, deliveryText, initialScreen, mfaCodeHint, mfaKindLabel, transition, whoOf, type Screen } from "../src/logic/machine";
 
 const who: WhoAmIView = { username: "u-1", sub: "s-1", email: "ada@example.com", expiresAt: "2030-01-01T00:00:00Z" };
 const backend: BackendView = {
@@ -25,7 +25,7 @@ describe("screen state machine", () => {
     expect(screen).toMatchObject({ name: "confirm", delivery, notice: { kind: "success" } });
     screen = transition(screen, { type: "confirmed", username: "ada@example.com" });
     expect(screen).toMatchObject({ name: "signIn", username: "ada@example.com", notice: { kind: "success" } });
-    screen = transition(screen, { type: "signInAnswered", username: "ada@example.com", outcome: { step: "signedIn", who } });
+    screen = transition(screen, { type: "signInAnswered", username: "ada@example.com", outcome: { step: "signedIn", who, device: "notRequested" } });
     expect(screen).toEqual({ name: "home", who });
   });
 
@@ -77,5 +77,91 @@ describe("screen state machine", () => {
     expect(deliveryText(delivery)).toBe("We sent a 6-digit code by e-mail to a***@e***.");
     expect(deliveryText({ destination: "+*******1234", medium: "sms" })).toContain("by text message");
     expect(deliveryText(null)).toBe("We sent you a confirmation code.");
+  });
+});
+
+describe("sign-in steps", () => {
+  const setup = { account: "ada@example.com", secret: "JBSWY3DPEHPK3PXP", otpauthUri: "otpauth://totp/Coffer:ada?secret=JBSWY3DPEHPK3PXP", qrSvg: "<svg/>" };
+  const signIn: Screen = { name: "signIn", username: "ada@example.com" };
+  const answered = (screen: Screen, outcome: Parameters<typeof transition>[1] extends infer E ? (E extends { type: "signInAnswered"; outcome: infer O } ? O : never) : never) =>
+    transition(screen, { type: "signInAnswered", username: "ada@example.com", outcome });
+
+  it("shows each step the password leads to", () => {
+    expect(answered(signIn, { step: "mfaCode", kind: "totp", delivery: null })).toEqual({ name: "mfaCode", username: "ada@example.com", kind: "totp", delivery: null });
+    expect(answered(signIn, { step: "mfaCode", kind: "email", delivery })).toMatchObject({ name: "mfaCode", kind: "email", delivery });
+    expect(answered(signIn, { step: "selectMfa", options: ["totp", "email"] })).toEqual({ name: "selectMfa", username: "ada@example.com", options: ["totp", "email"] });
+    expect(answered(signIn, { step: "setUpTotp", setup })).toEqual({ name: "totpSetup", username: "ada@example.com", setup });
+    expect(answered(signIn, { step: "newPassword", requiredAttributes: ["name"] })).toEqual({ name: "newPassword", username: "ada@example.com", requiredAttributes: ["name"] });
+  });
+
+  it("chains choose → code → home, and says when the device was remembered", () => {
+    let screen = answered(signIn, { step: "selectMfa", options: ["totp", "email"] });
+    screen = answered(screen, { step: "mfaCode", kind: "email", delivery });
+    expect(screen).toMatchObject({ name: "mfaCode", kind: "email" });
+    const home = answered(screen, { step: "signedIn", who, device: "remembered" });
+    expect(home).toMatchObject({ name: "home", who, notice: { kind: "success" } });
+    // A remembered device that skipped the code goes straight home without a notice.
+    expect(answered(signIn, { step: "signedIn", who, device: "remembered" })).toEqual({ name: "home", who });
+  });
+
+  it("stays on the step after a correctable refusal and restarts after an expired one", () => {
+    const code: Screen = { name: "mfaCode", username: "ada@example.com", kind: "totp", delivery: null };
+    const wrong = { code: "code_mismatch", message: "the verification code is wrong", stepKept: true };
+    expect(transition(code, { type: "stepRefused", username: "ada@example.com", error: wrong })).toBe(code);
+    const expired = { code: "session_expired", message: "the sign-in has expired; sign in again", stepKept: false };
+    expect(transition(code, { type: "stepRefused", username: "ada@example.com", error: expired })).toEqual({
+      name: "signIn",
+      username: "ada@example.com",
+      notice: { kind: "error", text: "This sign-in timed out: each step must be answered within 3 minutes. Sign in again." },
+    });
+    const gone = { code: "too_many_requests", message: "x", stepKept: false };
+    expect(transition(code, { type: "stepRefused", username: "ada@example.com", error: gone })).toMatchObject({ name: "signIn", notice: { text: "Too many attempts. Wait a minute, then try again." } });
+    expect(transition(code, { type: "cancelSignIn", username: "ada@example.com" })).toEqual({ name: "signIn", username: "ada@example.com" });
+  });
+
+  it("labels factors and says where the code went", () => {
+    expect(mfaKindLabel("totp")).toBe("Authenticator app");
+    expect(mfaCodeHint("totp", null)).toContain("authenticator app");
+    expect(mfaCodeHint("email", delivery)).toBe("We sent a 6-digit code by e-mail to a***@e***.");
+    expect(mfaCodeHint("sms", { destination: "+*******0100", medium: "sms" })).toBe("We sent a 6-digit code by text message to +*******0100.");
+  });
+});
+
+describe("password reset", () => {
+  it("goes request → code and new password → sign-in with the username kept", () => {
+    let screen: Screen = transition({ name: "signIn", username: "" }, { type: "showForgotPassword", username: "ada@example.com" });
+    expect(screen).toEqual({ name: "forgotPassword", username: "ada@example.com" });
+    screen = transition(screen, { type: "resetCodeSent", username: "ada@example.com", delivery });
+    expect(screen).toEqual({ name: "resetPassword", username: "ada@example.com", delivery });
+    screen = transition(screen, { type: "passwordReset", username: "ada@example.com" });
+    expect(screen).toMatchObject({ name: "signIn", username: "ada@example.com", notice: { kind: "success" } });
+  });
+});
+
+describe("account pages", () => {
+  const setup = { account: "ada@example.com", secret: "S", otpauthUri: "otpauth://x", qrSvg: "<svg/>" };
+  it("moves between home, security and devices while signed in only", () => {
+    const home: Screen = { name: "home", who };
+    const security = transition(home, { type: "showPage", page: "security" });
+    expect(security).toEqual({ name: "security", who });
+    expect(transition(security, { type: "showPage", page: "security" })).toBe(security);
+    expect(transition(security, { type: "showPage", page: "devices" })).toEqual({ name: "devices", who });
+    const notice = { kind: "success" as const, text: "Saved." };
+    expect(transition(security, { type: "showPage", page: "security", notice })).toEqual({ name: "security", who, notice });
+    const signIn: Screen = { name: "signIn", username: "" };
+    expect(transition(signIn, { type: "showPage", page: "security" })).toBe(signIn);
+    const settings: Screen = { name: "settings", backend, back: security };
+    expect(whoOf(settings)).toBe(who);
+    expect(transition(settings, { type: "showPage", page: "devices" })).toEqual({ name: "devices", who });
+  });
+
+  it("enrols an authenticator from the security page and comes back with a notice", () => {
+    const enrol = transition({ name: "security", who }, { type: "totpEnrollStarted", setup });
+    expect(enrol).toEqual({ name: "totpEnroll", who, setup });
+    expect(transition(enrol, { type: "closeTotpEnroll" })).toEqual({ name: "security", who });
+    expect(transition(enrol, { type: "totpEnrolled" })).toMatchObject({ name: "security", who, notice: { kind: "success" } });
+    // Only from the security page.
+    const home: Screen = { name: "home", who };
+    expect(transition(home, { type: "totpEnrollStarted", setup })).toBe(home);
   });
 });

@@ -14,6 +14,10 @@ use tauri::WebviewWindow;
 
 pub struct TestApp {
     pub endpoint: String,
+    /// The demo user pool.
+    pub user_pool_id: String,
+    /// A Cognito client signed with the local cloud's admin key (AdminCreateUser, …).
+    pub admin: aws_sdk_cognitoidentityprovider::Client,
     pub window: WebviewWindow<MockRuntime>,
     // Kept alive for the test's duration.
     _app: tauri::App<MockRuntime>,
@@ -49,6 +53,7 @@ impl TestApp {
         // The local cloud serves on Tauri's async runtime, which outlives each call.
         let cloud = tauri::async_runtime::block_on(local_cloud::start(config)).unwrap();
         let endpoint = cloud.endpoint();
+        let admin = admin_client(&cloud);
         let client_config = coffer_core::Config::from_file(&cloud.demo().config_path).unwrap();
         let client = coffer_core::Client::new(client_config.clone(), store).unwrap();
         let backend = coffer_app::ipc::BackendView {
@@ -61,6 +66,7 @@ impl TestApp {
             config_origin: Some("local cloud demo setup".to_owned()),
             data_dir: Some(data.path().display().to_string()),
         };
+        let user_pool_id = client_config.user_pool_id().to_owned();
         let state = AppState::ready(Ready {
             client,
             backend,
@@ -68,6 +74,8 @@ impl TestApp {
         });
         let (app, window) = app_with_state(state);
         Self {
+            user_pool_id,
+            admin,
             endpoint,
             window,
             _app: app,
@@ -89,20 +97,85 @@ impl TestApp {
             .map(|value| serde_json::from_value(value).expect("result has the declared shape"))
     }
 
-    /// The newest code the local cloud "sent" to `email`.
+    /// The newest sign-up code the local cloud "sent" to `email`.
     pub fn latest_code_for(&self, email: &str) -> String {
+        self.latest_code(email, "sign-up")
+            .expect("a sign-up code in the outbox")
+    }
+
+    /// The newest code for `purpose` (`sign-up`, `mfa`, `forgot-password`, …) sent to `email`.
+    pub fn latest_code(&self, email: &str, purpose: &str) -> Option<String> {
+        self.outbox(email, purpose)
+            .last()
+            .and_then(|message| message["code"].as_str())
+            .map(str::to_owned)
+    }
+
+    /// How many codes for `purpose` went to `email`.
+    pub fn codes_sent(&self, email: &str, purpose: &str) -> usize {
+        self.outbox(email, purpose).len()
+    }
+
+    /// The local cloud's outbox messages to `email` for `purpose`, oldest first.
+    fn outbox(&self, email: &str, purpose: &str) -> Vec<Value> {
         let url = format!("{}/_local/outbox", self.endpoint);
         let messages: Vec<Value> = tauri::async_runtime::block_on(async {
             reqwest::get(url).await.unwrap().json().await.unwrap()
         });
         messages
-            .iter()
-            .rev()
-            .find(|message| message["destination"] == email && message["purpose"] == "sign-up")
-            .and_then(|message| message["code"].as_str())
-            .expect("a sign-up code in the outbox")
-            .to_owned()
+            .into_iter()
+            .filter(|message| message["destination"] == email && message["purpose"] == purpose)
+            .collect()
     }
+}
+
+fn admin_client(cloud: &local_cloud::RunningLocalCloud) -> aws_sdk_cognitoidentityprovider::Client {
+    use aws_sdk_cognitoidentityprovider::config;
+    let key = cloud.admin_credentials();
+    let credentials = config::Credentials::new(
+        key.access_key_id.clone(),
+        key.secret_access_key.expose().to_owned(),
+        None,
+        None,
+        "local-cloud-admin",
+    );
+    aws_sdk_cognitoidentityprovider::Client::from_conf(
+        config::Config::builder()
+            .behavior_version(config::BehaviorVersion::latest())
+            .region(config::Region::new(cloud.demo().region.clone()))
+            .endpoint_url(cloud.endpoint())
+            .credentials_provider(credentials)
+            .build(),
+    )
+}
+
+/// The RFC 6238 code (SHA-1, 6 digits, 30 s) of a base32 `secret`, `steps_ahead` steps from now
+/// (the local cloud accepts ±1 step and refuses a code used before, so a second sign-in within
+/// the same 30 s uses the next step's code).
+pub fn totp_code(secret: &str, steps_ahead: u64) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret).expect("the secret is base32");
+    let totp = totp_rs::Builder::new()
+        .with_algorithm(totp_rs::Algorithm::SHA1)
+        .with_digits(6)
+        .with_step_duration(30)
+        .with_secret(secret)
+        .build_noncompliant();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    totp.generate(now + 30 * steps_ahead).to_string()
+}
+
+/// The same code with its first digit changed.
+pub fn wrong_code(code: &str) -> String {
+    let first = code.chars().next().unwrap();
+    let other = if first == '9' {
+        '0'
+    } else {
+        char::from(first as u8 + 1)
+    };
+    format!("{other}{}", &code[1..])
 }
 
 pub fn invoke(

@@ -9,7 +9,11 @@ code: string,
 /**
  * A sentence for people (no secrets).
  */
-message: string, };
+message: string, 
+/**
+ * For step answers: whether the same step can be answered again.
+ */
+stepKept?: boolean, };
 
 export type WhoAmIView = { 
 /**
@@ -33,7 +37,31 @@ export type SignInOutcome = { "step": "signedIn",
 /**
  * Who is signed in.
  */
-who: WhoAmIView, } | { "step": "unsupported", 
+who: WhoAmIView, 
+/**
+ * Whether this device is now remembered (the next sign-in here skips MFA).
+ */
+device: DeviceRememberingView, } | { "step": "mfaCode", 
+/**
+ * Which factor.
+ */
+kind: MfaKindView, 
+/**
+ * Where an SMS or e-mail code went (masked); `null` for the authenticator app.
+ */
+delivery: CodeDeliveryView | null, } | { "step": "selectMfa", 
+/**
+ * The factors offered, in the pool's order.
+ */
+options: Array<MfaKindView>, } | { "step": "setUpTotp", 
+/**
+ * The secret, as a QR code and as text.
+ */
+setup: TotpSetupView, } | { "step": "newPassword", 
+/**
+ * Attribute names the pool requires and the user lacks (e.g. `name`).
+ */
+requiredAttributes: Array<string>, } | { "step": "unsupported", 
 /**
  * The Cognito challenge name.
  */
@@ -103,7 +131,11 @@ username: string,
 /**
  * The password; only an SRP proof of it leaves the process.
  */
-password: string, };
+password: string, 
+/**
+ * Remember this device once signed in, so later sign-ins here skip MFA.
+ */
+rememberDevice: boolean, };
 
 export type SignUpArgs = { 
 /**
@@ -131,6 +163,130 @@ export type ResendCodeArgs = {
  */
 username: string, };
 
+export type DeviceRememberingView = "notRequested" | "remembered" | "notOffered" | "failed";
+
+export type MfaKindView = "totp" | "sms" | "email";
+
+export type TotpSetupView = { 
+/**
+ * The account label in the authenticator app (the e-mail or username).
+ */
+account: string, 
+/**
+ * The base32 secret, for typing into the app by hand.
+ */
+secret: string, 
+/**
+ * The `otpauth://totp/…` URI (contains the secret).
+ */
+otpauthUri: string, 
+/**
+ * The QR code of the URI, as an SVG document.
+ */
+qrSvg: string, };
+
+export type MfaSettingsView = { 
+/**
+ * The factors turned on.
+ */
+enabled: Array<MfaKindView>, 
+/**
+ * The preferred one, if any.
+ */
+preferred: MfaKindView | null, };
+
+export type MfaPreferenceView = "totp" | "sms" | "email" | "none";
+
+export type DeviceView = { 
+/**
+ * The device key.
+ */
+deviceKey: string, 
+/**
+ * Its name, if it gave one.
+ */
+name: string | null, 
+/**
+ * Whether it is remembered (skips MFA).
+ */
+remembered: boolean, 
+/**
+ * When it was first confirmed (RFC 3339).
+ */
+created: string | null, 
+/**
+ * When it last signed in (RFC 3339).
+ */
+lastAuthenticated: string | null, 
+/**
+ * Whether it is this computer.
+ */
+isThisDevice: boolean, };
+
+export type CodeArgs = { 
+/**
+ * The one-time code.
+ */
+code: string, };
+
+export type ChooseMfaArgs = { 
+/**
+ * The factor chosen among those offered.
+ */
+kind: MfaKindView, };
+
+export type NewPasswordArgs = { 
+/**
+ * The new password.
+ */
+password: string, 
+/**
+ * Values of the attributes the pool requires (name → value).
+ */
+attributes: { [key in string]: string }, };
+
+export type ForgotPasswordArgs = { 
+/**
+ * The username (in the demo pool, the e-mail address).
+ */
+username: string, };
+
+export type ConfirmForgotPasswordArgs = { 
+/**
+ * The username the code was sent for.
+ */
+username: string, 
+/**
+ * The code that was sent.
+ */
+code: string, 
+/**
+ * The new password.
+ */
+password: string, };
+
+export type ChangePasswordArgs = { 
+/**
+ * The current password.
+ */
+currentPassword: string, 
+/**
+ * The new password.
+ */
+newPassword: string, };
+
+export type MfaPreferenceArgs = { 
+/**
+ * The preferred factor, or `none`.
+ */
+preference: MfaPreferenceView, };
+
+export type ForgetDeviceArgs = { 
+/**
+ * The device to forget; `null` for this device.
+ */
+deviceKey: string | null, };
+
 /** Every IPC command: its `args` (or `null`) and its result. */
 export type Commands = {
   backend_info: { args: null; result: BackendView };
@@ -144,4 +300,18 @@ export type Commands = {
   sign_out: { args: null; result: null };
   sign_out_everywhere: { args: null; result: null };
   ui_ready: { args: null; result: null };
+  answer_mfa_code: { args: CodeArgs; result: SignInOutcome };
+  choose_mfa: { args: ChooseMfaArgs; result: SignInOutcome };
+  answer_totp_setup: { args: CodeArgs; result: SignInOutcome };
+  answer_new_password: { args: NewPasswordArgs; result: SignInOutcome };
+  cancel_sign_in: { args: null; result: null };
+  forgot_password: { args: ForgotPasswordArgs; result: CodeDeliveryView | null };
+  confirm_forgot_password: { args: ConfirmForgotPasswordArgs; result: null };
+  change_password: { args: ChangePasswordArgs; result: null };
+  begin_totp_setup: { args: null; result: TotpSetupView };
+  confirm_totp_setup: { args: CodeArgs; result: null };
+  set_mfa_preference: { args: MfaPreferenceArgs; result: null };
+  mfa_settings: { args: null; result: MfaSettingsView };
+  list_devices: { args: null; result: Array<DeviceView> };
+  forget_device: { args: ForgetDeviceArgs; result: string };
 };

@@ -18,7 +18,7 @@ const MESSAGES: Record<string, { text: Entry; field?: string }> = {
   user_not_confirmed: { text: "This account is not confirmed yet. Enter the code we sent you." },
   user_disabled: { text: "This account has been disabled. Contact the administrator." },
   password_reset_required: {
-    text: "The administrator requires a new password for this account. Password reset arrives in a coming version of Coffer.",
+    text: "The administrator requires a new password for this account. Request a code to choose one.",
   },
   code_mismatch: { text: "That code is not right. Check the latest message and try again.", field: "code" },
   code_expired: { text: "This code has expired. Send a new one and use it instead.", field: "code" },
@@ -38,6 +38,12 @@ const MESSAGES: Record<string, { text: Entry; field?: string }> = {
   token_revoked: { text: "You were signed out, perhaps on another device. Sign in again." },
   session_expired: { text: "Your sign-in has expired. Sign in again." },
   not_signed_in: { text: "You are not signed in." },
+  no_pending_step: { text: "This sign-in is no longer waiting for an answer. Sign in again." },
+  wrong_step: { text: "This sign-in is waiting for a different step. Go back and sign in again." },
+  missing_attributes: {
+    text: (error) => `Fill in the details the user pool requires: ${error.message.replace(/^the pool requires these attributes: /, "")}.`,
+  },
+  device_not_remembered: { text: "This device is not remembered, so there is nothing to forget here." },
   endpoint_unreachable: {
     text: (error) => `Cannot reach the sign-in service (${error.message.replace(/^cannot reach /, "")}). Check the connection or the backend in Settings.`,
   },
@@ -67,6 +73,13 @@ export function messageFor(error: CommandError): ErrorMessage {
   }
   const sentence = error.message ? error.message.charAt(0).toUpperCase() + error.message.slice(1) : "Something went wrong.";
   return { text: `${sentence.replace(/\.?$/, ".")} (${error.code})` };
+}
+
+/** The message for a wrong one-time code, worded for where the code came from. */
+export function codeMismatchText(kind: "totp" | "sms" | "email"): string {
+  return kind === "totp"
+    ? "That code is not right. Enter the code your authenticator app shows now (it changes every 30 seconds)."
+    : "That code is not right. Check the latest message and try again.";
 }
 
 /** Errors that mean the stored session is gone: the app returns to sign-in. */

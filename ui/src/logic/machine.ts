@@ -1,15 +1,20 @@
 // The screens and how events move between them, as a pure function (tested without a DOM).
 //
-// Extension points: MFA steps (code entry, TOTP setup, choosing a type) and the new-password
-// step become screens here, entered from new `SignInOutcome` variants in `signInAnswered`;
-// guest mode and the files view become screens reached from `home`.
+// A sign-in moves through the steps the app reports (`SignInOutcome`): each step is a screen
+// (code entry, choosing a factor, authenticator setup, new password) whose answer yields the
+// next outcome. A refused answer either stays on the step (`stepKept`) or goes back to sign-in.
+//
+// Extension points: guest mode and the files view become screens reached from `home`.
 import type {
   BackendView,
   CodeDeliveryView,
   CommandError,
+  MfaKindView,
   SignInOutcome,
+  TotpSetupView,
   WhoAmIView,
 } from "../ipc/bindings";
+import { messageFor } from "./errors";
 
 export interface Notice {
   kind: "info" | "success" | "error";
@@ -23,8 +28,20 @@ export type Screen =
   | { name: "signUp" }
   | { name: "confirm"; username: string; delivery: CodeDeliveryView | null; notice?: Notice }
   | { name: "stepNotSupported"; username: string; challenge: string }
+  | { name: "mfaCode"; username: string; kind: MfaKindView; delivery: CodeDeliveryView | null; notice?: Notice }
+  | { name: "selectMfa"; username: string; options: MfaKindView[] }
+  | { name: "totpSetup"; username: string; setup: TotpSetupView }
+  | { name: "newPassword"; username: string; requiredAttributes: string[] }
+  | { name: "forgotPassword"; username: string; notice?: Notice }
+  | { name: "resetPassword"; username: string; delivery: CodeDeliveryView | null; notice?: Notice }
   | { name: "home"; who: WhoAmIView; notice?: Notice }
+  | { name: "security"; who: WhoAmIView; notice?: Notice }
+  | { name: "totpEnroll"; who: WhoAmIView; setup: TotpSetupView }
+  | { name: "devices"; who: WhoAmIView; notice?: Notice }
   | { name: "settings"; backend: BackendView; back: Screen };
+
+/** The signed-in pages of the sidebar. */
+export type AccountPage = "home" | "security" | "devices";
 
 export type Event =
   | { type: "started"; who: WhoAmIView | null }
@@ -40,7 +57,16 @@ export type Event =
   | { type: "signedOut"; everywhere: boolean }
   | { type: "sessionLost"; notice: Notice }
   | { type: "openSettings"; backend: BackendView }
-  | { type: "closeSettings" };
+  | { type: "closeSettings" }
+  | { type: "stepRefused"; username: string; error: CommandError }
+  | { type: "cancelSignIn"; username: string }
+  | { type: "showForgotPassword"; username: string; notice?: Notice }
+  | { type: "resetCodeSent"; username: string; delivery: CodeDeliveryView | null }
+  | { type: "passwordReset"; username: string }
+  | { type: "showPage"; page: AccountPage; notice?: Notice }
+  | { type: "totpEnrollStarted"; setup: TotpSetupView }
+  | { type: "totpEnrolled" }
+  | { type: "closeTotpEnroll" };
 
 export const initialScreen: Screen = { name: "loading" };
 
@@ -63,6 +89,68 @@ export function challengeLabel(challenge: string): string {
   }
 }
 
+/** What a second factor is called on screen. */
+export function mfaKindLabel(kind: MfaKindView): string {
+  switch (kind) {
+    case "totp":
+      return "Authenticator app";
+    case "sms":
+      return "Text message (SMS)";
+    case "email":
+      return "E-mail";
+  }
+}
+
+/** The line under the code field: where the code comes from. */
+export function mfaCodeHint(kind: MfaKindView, delivery: CodeDeliveryView | null): string {
+  if (kind === "totp") return "Open your authenticator app and enter the 6-digit code it shows for Coffer.";
+  if (!delivery) return kind === "sms" ? "We sent a 6-digit code by text message." : "We sent a 6-digit code by e-mail.";
+  return deliveryText(delivery);
+}
+
+/** The user's signed-in identity on a signed-in screen, if it is one. */
+export function whoOf(screen: Screen): WhoAmIView | null {
+  switch (screen.name) {
+    case "home":
+    case "security":
+    case "totpEnroll":
+    case "devices":
+      return screen.who;
+    case "settings":
+      return whoOf(screen.back);
+    default:
+      return null;
+  }
+}
+
+/** Where a sign-in goes after an answer was refused and the step is gone. */
+function restartNotice(error: CommandError): Notice {
+  if (error.code === "session_expired" || error.code === "no_pending_step") {
+    return { kind: "error", text: "This sign-in timed out: each step must be answered within 3 minutes. Sign in again." };
+  }
+  return { kind: "error", text: messageFor(error).text };
+}
+
+/** The screen for a sign-in outcome. */
+function afterAnswer(screen: Screen, username: string, outcome: SignInOutcome): Screen {
+  switch (outcome.step) {
+    case "signedIn":
+      return outcome.device === "remembered" && screen.name !== "signIn"
+        ? { name: "home", who: outcome.who, notice: { kind: "success", text: "This device is remembered: the next sign-in here skips the code." } }
+        : { name: "home", who: outcome.who };
+    case "mfaCode":
+      return { name: "mfaCode", username, kind: outcome.kind, delivery: outcome.delivery };
+    case "selectMfa":
+      return { name: "selectMfa", username, options: outcome.options };
+    case "setUpTotp":
+      return { name: "totpSetup", username, setup: outcome.setup };
+    case "newPassword":
+      return { name: "newPassword", username, requiredAttributes: outcome.requiredAttributes };
+    case "unsupported":
+      return { name: "stepNotSupported", username, challenge: outcome.challenge };
+  }
+}
+
 export function deliveryText(delivery: CodeDeliveryView | null): string {
   if (!delivery) return "We sent you a confirmation code.";
   const by = delivery.medium === "sms" ? "by text message" : "by e-mail";
@@ -76,13 +164,43 @@ export function transition(screen: Screen, event: Event): Screen {
     case "startFailed":
       return { name: "startupError", error: event.error };
     case "signInAnswered":
-      switch (event.outcome.step) {
-        case "signedIn":
-          return { name: "home", who: event.outcome.who };
-        case "unsupported":
-          return { name: "stepNotSupported", username: event.username, challenge: event.outcome.challenge };
-      }
-      return screen;
+      return afterAnswer(screen, event.username, event.outcome);
+    case "stepRefused":
+      // A wrong code or refused password keeps the step: the view shows the message in place.
+      if (event.error.stepKept !== false) return screen;
+      return { name: "signIn", username: event.username, notice: restartNotice(event.error) };
+    case "cancelSignIn":
+      return { name: "signIn", username: event.username };
+    case "showForgotPassword":
+      return event.notice
+        ? { name: "forgotPassword", username: event.username, notice: event.notice }
+        : { name: "forgotPassword", username: event.username };
+    case "resetCodeSent":
+      return { name: "resetPassword", username: event.username, delivery: event.delivery };
+    case "passwordReset":
+      return {
+        name: "signIn",
+        username: event.username,
+        notice: { kind: "success", text: "Password changed. Sign in with your new password." },
+      };
+    case "showPage": {
+      // With a notice, the page is shown afresh (reloaded) even when it is the current one.
+      const who = whoOf(screen);
+      if (!who || (screen.name === event.page && !event.notice)) return screen;
+      return event.notice ? { name: event.page, who, notice: event.notice } : { name: event.page, who };
+    }
+    case "totpEnrollStarted":
+      if (screen.name !== "security") return screen;
+      return { name: "totpEnroll", who: screen.who, setup: event.setup };
+    case "totpEnrolled":
+      if (screen.name !== "totpEnroll") return screen;
+      return {
+        name: "security",
+        who: screen.who,
+        notice: { kind: "success", text: "Authenticator app set up. Coffer will ask for its code when you sign in." },
+      };
+    case "closeTotpEnroll":
+      return screen.name === "totpEnroll" ? { name: "security", who: screen.who } : screen;
     case "notConfirmed":
       return {
         name: "confirm",

@@ -69,3 +69,81 @@ export function validateCode(code: string): FieldErrors<ConfirmField> {
 export function hasErrors(errors: object): boolean {
   return Object.keys(errors).length > 0;
 }
+
+/** Keeps the digits of a typed or pasted code ("123 456", "123-456" → "123456"), at most 6. */
+export function sanitizeCode(text: string): string {
+  return text.replace(/\D/g, "").slice(0, 6);
+}
+
+function newPasswordError(password: string): string | undefined {
+  const unmet = passwordRules(password).filter((rule) => !rule.met);
+  if (password === "") return "Choose a password.";
+  if (unmet.length > 0) return `The password needs: ${unmet.map((rule) => rule.label.toLowerCase()).join(", ")}.`;
+  return undefined;
+}
+
+export type NewPasswordField = "password" | "confirm" | `attr:${string}`;
+/** The new-password step: a password that meets the rules, repeated, and every required attribute. */
+export function validateNewPassword(
+  password: string,
+  confirm: string,
+  required: readonly string[],
+  values: Readonly<Record<string, string>>,
+): FieldErrors<NewPasswordField> {
+  const errors: FieldErrors<NewPasswordField> = {};
+  const passwordError = newPasswordError(password);
+  if (passwordError) errors.password = passwordError;
+  if (confirm !== password) errors.confirm = "The passwords do not match.";
+  for (const name of required) {
+    if ((values[name] ?? "").trim() === "") errors[`attr:${name}`] = `Enter your ${attributeLabel(name).toLowerCase()}.`;
+  }
+  return errors;
+}
+
+export type ResetField = "code" | "password" | "confirm";
+/** The password-reset form: the code that was sent and the new password, repeated. */
+export function validateReset(code: string, password: string, confirm: string): FieldErrors<ResetField> {
+  const errors: FieldErrors<ResetField> = { ...validateCode(code) };
+  const passwordError = newPasswordError(password);
+  if (passwordError) errors.password = passwordError;
+  if (confirm !== password) errors.confirm = "The passwords do not match.";
+  return errors;
+}
+
+export type ChangePasswordField = "current" | "password" | "confirm";
+export function validateChangePassword(current: string, password: string, confirm: string): FieldErrors<ChangePasswordField> {
+  const errors: FieldErrors<ChangePasswordField> = {};
+  if (current === "") errors.current = "Enter your current password.";
+  const passwordError = newPasswordError(password);
+  if (passwordError) errors.password = passwordError;
+  else if (password === current) errors.password = "Choose a password different from the current one.";
+  if (confirm !== password) errors.confirm = "The passwords do not match.";
+  return errors;
+}
+
+const ATTRIBUTE_LABELS: Record<string, string> = {
+  name: "Full name",
+  given_name: "First name",
+  family_name: "Last name",
+  middle_name: "Middle name",
+  nickname: "Nickname",
+  preferred_username: "Preferred username",
+  phone_number: "Phone number",
+  email: "E-mail address",
+  birthdate: "Date of birth",
+  address: "Address",
+  gender: "Gender",
+  locale: "Locale",
+  zoneinfo: "Time zone",
+  website: "Website",
+  picture: "Picture URL",
+  profile: "Profile URL",
+};
+
+/** A person's name for a Cognito attribute (`given_name` → "First name", `custom:team` → "Team"). */
+export function attributeLabel(name: string): string {
+  const known = ATTRIBUTE_LABELS[name];
+  if (known) return known;
+  const bare = name.replace(/^custom:/, "").replace(/[_-]+/g, " ").trim();
+  return bare.charAt(0).toUpperCase() + bare.slice(1);
+}

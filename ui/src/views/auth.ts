@@ -1,4 +1,4 @@
-// The signed-out screens: sign in, sign up, confirm, and the "step coming soon" page.
+// The signed-out screens: sign in, sign up, confirm, and the page for a step Coffer cannot answer.
 import type { CodeDeliveryView, CommandError } from "../ipc/bindings";
 import { asCommandError } from "../ipc/backend";
 import { messageFor } from "../logic/errors";
@@ -14,7 +14,7 @@ import {
 import type { ViewContext } from "./context";
 import { banner, busy, field, h, type Field } from "./dom";
 
-function authLayout(ctx: ViewContext, title: string, subtitle: string, ...body: HTMLElement[]): HTMLElement {
+export function authLayout(ctx: ViewContext, title: string, subtitle: string, ...body: HTMLElement[]): HTMLElement {
   return h(
     "div",
     { class: "auth" },
@@ -40,7 +40,7 @@ function authLayout(ctx: ViewContext, title: string, subtitle: string, ...body: 
 }
 
 /** Shows field errors (and focuses the first), or a form-level banner for the rest. */
-function showErrors(
+export function showErrors(
   fields: Record<string, Field>,
   errors: FieldErrors<string>,
   formBanner: HTMLElement,
@@ -64,7 +64,7 @@ function showErrors(
   if (first) fields[first]?.input.focus();
 }
 
-function noticeBanner(notice: Notice | undefined): HTMLElement {
+export function noticeBanner(notice: Notice | undefined): HTMLElement {
   const slot = h("div", { class: "form-banner" });
   if (notice) slot.append(banner(notice.kind, notice.text));
   return slot;
@@ -85,7 +85,22 @@ export function signInView(ctx: ViewContext, screen: { username: string; notice?
   const formBanner = noticeBanner(screen.notice);
   const submit = h("button", { type: "submit", class: "primary", "data-testid": "sign-in-submit" }, "Sign in");
   const fields = { username, password };
-  const form = h("form", { class: "form", novalidate: true, "data-testid": "sign-in-form" }, formBanner, username.wrapper, password.wrapper, submit);
+  const forgot = h(
+    "button",
+    { type: "button", class: "link-button field-aside", "data-testid": "go-forgot-password", onclick: () => ctx.dispatch({ type: "showForgotPassword", username: username.input.value.trim() }) },
+    "Forgot password?",
+  );
+  // After the input in the DOM (so Tab goes password → link), beside the label on screen.
+  password.wrapper.append(forgot);
+  password.wrapper.classList.add("has-aside");
+  const remember = h("input", { type: "checkbox", id: "remember-device", name: "rememberDevice", "data-testid": "remember-device" });
+  const rememberRow = h(
+    "div",
+    { class: "check" },
+    remember,
+    h("label", { for: "remember-device" }, "Remember this device", h("span", { class: "check-hint" }, "Skip the verification code when you sign in here again")),
+  );
+  const form = h("form", { class: "form", novalidate: true, "data-testid": "sign-in-form" }, formBanner, username.wrapper, password.wrapper, rememberRow, submit);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const errors = validateSignIn(username.input.value, password.input.value);
@@ -94,12 +109,16 @@ export function signInView(ctx: ViewContext, screen: { username: string; notice?
     const name = username.input.value.trim();
     void busy(submit, async () => {
       try {
-        const outcome = await ctx.backend.call("sign_in", { username: name, password: password.input.value });
+        const outcome = await ctx.backend.call("sign_in", { username: name, password: password.input.value, rememberDevice: remember.checked });
         ctx.dispatch({ type: "signInAnswered", username: name, outcome });
       } catch (error) {
         const commandError = asCommandError(error);
         if (commandError.code === "user_not_confirmed") {
           ctx.dispatch({ type: "notConfirmed", username: name });
+          return;
+        }
+        if (commandError.code === "password_reset_required") {
+          ctx.dispatch({ type: "showForgotPassword", username: name, notice: { kind: "info", text: messageFor(commandError).text } });
           return;
         }
         password.input.value = "";
@@ -220,7 +239,7 @@ export function confirmView(
   );
 }
 
-/** A sign-in step this version cannot answer yet (MFA, new password): say so plainly. */
+/** A sign-in step this version cannot answer (e.g. a custom challenge): say so plainly. */
 export function stepNotSupportedView(ctx: ViewContext, screen: { username: string; challenge: string }): HTMLElement {
   return authLayout(
     ctx,
@@ -229,7 +248,7 @@ export function stepNotSupportedView(ctx: ViewContext, screen: { username: strin
     h(
       "div",
       { class: "form" },
-      banner("info", "Coffer cannot do this step yet; it arrives in a coming version. Until then, use an account without this requirement."),
+      banner("info", "Coffer cannot answer this step. Ask the administrator of the user pool, or use an account without this requirement."),
       h("button", { type: "button", class: "primary", "data-testid": "back-to-sign-in", onclick: () => ctx.dispatch({ type: "showSignIn", username: screen.username }) }, "Back to sign in"),
     ),
   );

@@ -19,7 +19,7 @@ export function backendLabel(backend: Pick<BackendView, "kind">): string {
 }
 
 /** Runs an account action; errors that end the session go back to sign-in, others show. */
-async function accountAction(ctx: ViewContext, notices: HTMLElement, work: () => Promise<void>): Promise<void> {
+export async function accountAction(ctx: ViewContext, notices: HTMLElement, work: () => Promise<void>): Promise<void> {
   notices.replaceChildren();
   try {
     await work();
@@ -51,6 +51,8 @@ function accountMenu(ctx: ViewContext, who: WhoAmIView, notices: HTMLElement): H
       const fresh = await ctx.backend.call("refresh", null);
       ctx.dispatch({ type: "refreshed", who: fresh });
     }),
+    item("Security", "menu-security", async () => ctx.dispatch({ type: "showPage", page: "security" })),
+    item("Devices", "menu-devices", async () => ctx.dispatch({ type: "showPage", page: "devices" })),
     item("Settings", "menu-settings", () => ctx.openSettings()),
     h("div", { class: "menu-separator", role: "separator" }),
     item("Sign out", "menu-sign-out", async () => {
@@ -106,11 +108,11 @@ function accountMenu(ctx: ViewContext, who: WhoAmIView, notices: HTMLElement): H
 export function shell(
   ctx: ViewContext,
   who: WhoAmIView | null,
-  current: "home" | "settings",
+  current: "home" | "security" | "devices" | "settings",
   content: HTMLElement,
   notices: HTMLElement,
 ): HTMLElement {
-  const navItem = (id: "home" | "settings" | "files", text: string, onclick?: () => void) =>
+  const navItem = (id: "home" | "security" | "devices" | "settings" | "files", text: string, onclick?: () => void) =>
     h(
       "button",
       {
@@ -139,9 +141,15 @@ export function shell(
       "nav",
       { class: "sidebar", "aria-label": "Sections" },
       navItem("home", "Home", () => {
-        if (current !== "home") ctx.dispatch({ type: "closeSettings" });
+        ctx.dispatch({ type: "showPage", page: "home" });
       }),
       navItem("files", "Files"),
+      navItem("security", "Security", () => {
+        ctx.dispatch({ type: "showPage", page: "security" });
+      }),
+      navItem("devices", "Devices", () => {
+        ctx.dispatch({ type: "showPage", page: "devices" });
+      }),
       navItem("settings", "Settings", () => {
         if (current !== "settings") void ctx.openSettings();
       }),
