@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { after, before, test } from "node:test";
+import { after, afterEach, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { LocalCloudAdmin } from "./admin.mjs";
@@ -51,6 +51,12 @@ before(async () => {
   });
   state.wd = new WebDriver(`http://127.0.0.1:${driverPort}`);
   await state.wd.waitUntilUp();
+});
+
+// A failed test must not leave its app session open: tauri-driver serves one at a time, so the
+// next test would fail to start for an unrelated reason.
+afterEach(async () => {
+  await state.wd?.quit();
 });
 
 after(async () => {

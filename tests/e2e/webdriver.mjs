@@ -87,8 +87,11 @@ export class WebDriver {
     return Buffer.from(await this.request("GET", this.s("/screenshot")), "base64");
   }
 
-  /** Polls `check` (a script returning a truthy value when done) until it passes. */
-  async waitFor(description, script, args = [], timeoutMs = 15000) {
+  /**
+   * Polls `check` (a script returning a truthy value when done) until it passes. The default
+   * timeout is generous because a debug build on two busy cores can take seconds per step.
+   */
+  async waitFor(description, script, args = [], timeoutMs = 45000) {
     const deadline = Date.now() + timeoutMs;
     let last;
     for (;;) {
