@@ -1,6 +1,7 @@
 //! End to end with a real browser: `coffer sign-in --hosted-ui` waits on its loopback
 //! redirect while a headless Chromium, driven over WebDriver (chromedriver + fantoccini),
-//! signs in on the local cloud's hosted UI — with a pool user, and through LocalIdP. Then
+//! signs in on the local cloud's hosted UI — with a pool user, with a pool user who has TOTP MFA
+//! (password page, then the authenticator-code page), and through LocalIdP. Then
 //! `coffer whoami` shows who is signed in.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (installed by scripts/setup-debian) and an
@@ -108,6 +109,75 @@ impl World {
             json!({"ClientId": client_id, "Username": email, "ConfirmationCode": code}),
         )
         .await;
+    }
+
+    /// Enrols a TOTP authenticator for `email` through the API, as an app would: a second app
+    /// client allowing USER_PASSWORD_AUTH (created as the admin), then AssociateSoftwareToken,
+    /// VerifySoftwareToken and SetUserMFAPreference with raw JSON calls. Returns the secret.
+    async fn enrol_totp(&self, email: &str) -> String {
+        use aws_sdk_cognitoidentityprovider as cip;
+        let admin = self.cloud.admin_credentials();
+        let credentials = cip::config::Credentials::new(
+            admin.access_key_id.clone(),
+            admin.secret_access_key.expose().to_owned(),
+            None,
+            None,
+            "local-cloud-admin",
+        );
+        let sdk = cip::Client::from_conf(
+            cip::Config::builder()
+                .behavior_version(cip::config::BehaviorVersion::latest())
+                .region(cip::config::Region::new(self.cloud.demo().region.clone()))
+                .endpoint_url(self.cloud.endpoint())
+                .credentials_provider(credentials)
+                .build(),
+        );
+        let client = sdk
+            .create_user_pool_client()
+            .user_pool_id(&self.cloud.demo().user_pool_id)
+            .client_name("enrolment")
+            .explicit_auth_flows(cip::types::ExplicitAuthFlowsType::AllowUserPasswordAuth)
+            .explicit_auth_flows(cip::types::ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+            .send()
+            .await
+            .expect("CreateUserPoolClient");
+        let client_id = client
+            .user_pool_client()
+            .and_then(|c| c.client_id())
+            .expect("client id")
+            .to_owned();
+        let signed_in = self
+            .call(
+                "InitiateAuth",
+                json!({"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+                    "AuthParameters": {"USERNAME": email, "PASSWORD": PASSWORD}}),
+            )
+            .await;
+        let access = signed_in["AuthenticationResult"]["AccessToken"]
+            .as_str()
+            .expect("tokens (no MFA yet)")
+            .to_owned();
+        let associated = self
+            .call("AssociateSoftwareToken", json!({"AccessToken": access}))
+            .await;
+        let secret = associated["SecretCode"]
+            .as_str()
+            .expect("secret")
+            .to_owned();
+        let verified = self
+            .call(
+                "VerifySoftwareToken",
+                json!({"AccessToken": access, "UserCode": totp_code(&secret, 0)}),
+            )
+            .await;
+        assert_eq!(verified["Status"], "SUCCESS");
+        self.call(
+            "SetUserMFAPreference",
+            json!({"AccessToken": access,
+                "SoftwareTokenMfaSettings": {"Enabled": true, "PreferredMfa": true}}),
+        )
+        .await;
+        secret
     }
 
     fn coffer(&self, args: &[&str]) -> Command {
@@ -263,6 +333,35 @@ impl Browser {
     }
 }
 
+/// The RFC 6238 code (SHA-1, 6 digits, 30 s) of a base32 secret, `steps_ahead` steps from now.
+fn totp_code(secret_base32: &str, steps_ahead: u64) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret_base32).expect("base32 secret");
+    let totp = totp_rs::Builder::new()
+        .with_algorithm(totp_rs::Algorithm::SHA1)
+        .with_digits(6)
+        .with_step_duration(30)
+        .with_secret(secret)
+        .build_noncompliant();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    totp.generate(now + 30 * steps_ahead).to_string()
+}
+
+/// A six-digit code that differs from `code` in every digit.
+fn wrong_code(code: &str) -> String {
+    code.chars()
+        .map(|digit| {
+            if digit == '9' {
+                '0'
+            } else {
+                char::from(digit as u8 + 1)
+            }
+        })
+        .collect()
+}
+
 async fn signed_in(child: Child) -> String {
     let output = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
         .await
@@ -368,4 +467,65 @@ async fn chromium_signs_in_through_local_idp() {
     let who = world.whoami().await;
     assert_eq!(who["username"], format!("LocalIdP_{idp_sub}"));
     assert_eq!(who["email"], "ada@idp.example");
+}
+
+#[tokio::test]
+async fn chromium_signs_in_with_a_totp_code_on_the_hosted_ui() {
+    if !browser_or_skip("chromium_signs_in_with_a_totp_code_on_the_hosted_ui") {
+        return;
+    }
+    let _port = CALLBACK_PORT.lock().await;
+    let world = World::start().await;
+    let email = "totp@example.com";
+    world.confirmed_user(email).await;
+    let secret = world.enrol_totp(email).await;
+    let (child, url) = world.start_sign_in(&[]).await;
+
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&url)
+        .await
+        .expect("opens the hosted UI");
+    browser.fill("#username", email).await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("#sign-in").await;
+    // The password alone does not sign in: the authenticator-code page comes next.
+    let prompt = browser
+        .client
+        .wait()
+        .for_element(Locator::Css("#prompt"))
+        .await
+        .expect("the code page");
+    assert!(prompt.text().await.unwrap().contains("authenticator app"));
+    assert!(browser
+        .client
+        .find(Locator::Css("#password"))
+        .await
+        .is_err());
+
+    // The enrolment used the current step; the next step's code is fresh.
+    let right = totp_code(&secret, 1);
+    browser.fill("#code", &wrong_code(&right)).await;
+    browser.click("#verify").await;
+    let error = browser
+        .client
+        .wait()
+        .for_element(Locator::Css("#error"))
+        .await
+        .expect("an error message");
+    assert_eq!(error.text().await.unwrap(), "Incorrect code.");
+    browser.fill("#code", &right).await;
+    browser.click("#verify").await;
+    let message = browser.landed_on_callback().await;
+    assert!(message.contains("You can close this window"), "{message}");
+    browser.close().await;
+
+    let stdout = signed_in(child).await;
+    assert!(
+        stdout.contains(&format!("Signed in as {email}")),
+        "{stdout}"
+    );
+    let who = world.whoami().await;
+    assert_eq!(who["email"], email);
 }

@@ -1,6 +1,7 @@
 //! `POST /login`: the login form. The page key and CSRF token are checked first (the page is
 //! used up either way), then the password against the user's SRP verifier, then the user's
-//! status; success sends the browser to the app's redirect URI with a fresh code.
+//! status; success goes on to the MFA step the API sign-in would ask for ([`super::mfa`]), or
+//! sends the browser to the app's redirect URI with a fresh code.
 
 use std::sync::Arc;
 
@@ -14,7 +15,8 @@ use subtle::ConstantTimeEq;
 use super::authorize::{login_page, with_query, CSRF_COOKIE};
 use super::{pages, AuthorizeRequest, Hosted, IssuedCode};
 use crate::error::CognitoError;
-use crate::model::{User, UserStatus};
+use crate::model::UserStatus;
+use crate::ops::sign_in::MfaRequirement;
 use crate::ops::Ctx;
 use crate::secrets::SecretString;
 
@@ -28,20 +30,6 @@ pub struct LoginForm {
     password: SecretString,
 }
 
-/// What comes after a correct password.
-#[derive(Debug, PartialEq, Eq)]
-pub enum NextStep {
-    /// Signed in.
-    Done,
-}
-
-/// The extension point for MFA: given the user who proved their password, the next step of the
-/// login. This build's user model has no MFA settings, so it is always [`NextStep::Done`]; with
-/// TOTP, a user with a verified authenticator gets a code page here instead.
-pub fn after_password(_user: &User) -> NextStep {
-    NextStep::Done
-}
-
 /// Whether the page's token, the form's and the cookie's all match (constant time).
 pub fn csrf_matches(expected: &str, form: &str, cookie: Option<&str>) -> bool {
     let form_ok = bool::from(expected.as_bytes().ct_eq(form.as_bytes()));
@@ -49,14 +37,14 @@ pub fn csrf_matches(expected: &str, form: &str, cookie: Option<&str>) -> bool {
     form_ok & cookie_ok
 }
 
-/// Verifies `typed`/`password` in `pool_id`; returns the internal username or a sentence for
-/// the page.
+/// Verifies `typed`/`password` in `pool_id`; returns the internal username and the MFA the
+/// login still needs, or a sentence for the page.
 fn verify_password(
     ctx: &mut Ctx<'_>,
     pool_id: &str,
     typed: &str,
     password: &SecretString,
-) -> Result<Result<String, &'static str>, CognitoError> {
+) -> Result<Result<(String, MfaRequirement), &'static str>, CognitoError> {
     const WRONG: &str = "Incorrect username or password.";
     let pool = ctx.inner.state.pool(pool_id)?;
     let pool_name = cognito_srp::pool_name(pool_id).map_err(|_| CognitoError::internal())?;
@@ -92,9 +80,9 @@ fn verify_password(
         }
         UserStatus::ExternalProvider => return Ok(Err(WRONG)),
     }
-    match after_password(user) {
-        NextStep::Done => Ok(Ok(user.username.clone())),
-    }
+    let username = user.username.clone();
+    let requirement = super::mfa::requirement_of(ctx, pool_id, &username)?;
+    Ok(Ok((username, requirement)))
 }
 
 /// Issues a code for `username` and sends the browser to the app with it.
@@ -139,9 +127,9 @@ pub async fn login(
         .run(move |ctx| verify_password(ctx, &pool_id, &typed, &password))
         .await;
     match verified {
-        Ok(Ok(username)) => {
-            tracing::info!(user_pool_id = %page.request.pool_id, username = %username, "hosted UI sign-in");
-            issue_code(&hosted, page.request, username)
+        Ok(Ok((username, requirement))) => {
+            tracing::info!(user_pool_id = %page.request.pool_id, username = %username, "hosted UI password accepted");
+            super::mfa::after_password(&hosted, page.request, username, requirement).await
         }
         Ok(Err(message)) => login_page(&hosted, page.request, &form.username, Some(message)).await,
         Err(_) => pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, "Internal error."),

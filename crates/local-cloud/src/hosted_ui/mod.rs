@@ -9,7 +9,8 @@
 //! | path | what |
 //! |---|---|
 //! | `GET /oauth2/authorize` | checks the request, then shows the login page (or goes to a federated provider for `identity_provider=…`) |
-//! | `POST /login` | the login form: CSRF-checked, password verified against the SRP verifier, then `302` to the app with a code |
+//! | `POST /login` | the login form: CSRF-checked, password verified against the SRP verifier, then the MFA page or `302` to the app with a code |
+//! | `POST /mfa` | the MFA pages: choice of factor, then the TOTP / SMS / e-mail code ([`mfa`]) |
 //! | `GET /signup`, `POST /signup`, `POST /confirm` | sign-up and confirmation pages, linked from the login page |
 //! | `POST /oauth2/token` | `authorization_code` (PKCE S256 checked; `plain` refused) and `refresh_token` grants |
 //! | `GET/POST /oauth2/userInfo` | the user's claims for a bearer access token |
@@ -29,8 +30,10 @@
 //!   of the page and an `HttpOnly; SameSite=Strict` cookie (double submit). The password is
 //!   only ever in the POST body; it is checked against the stored SRP verifier and dropped.
 //! * Pages are `no-store`, unframeable, script-free, and escape every value they show.
-//! * MFA: the user model of this build has no MFA settings, so a correct password completes
-//!   the login. The extension point is [`login::after_password`], which returns the next step.
+//! * MFA: a correct password leads to the same MFA decision as the API sign-in
+//!   ([`crate::ops::sign_in::mfa_requirement`]); the login waits for its second factor in a
+//!   single-use, 3-minute, CSRF-bound server-side record, never holding the password ([`mfa`]).
+//!   Remembered devices do not apply (a browser has no device key), as on Cognito's hosted UI.
 
 pub mod authorize;
 pub mod client_settings;
@@ -38,6 +41,7 @@ pub mod endpoints;
 pub mod federation;
 pub mod local_idp;
 pub mod login;
+pub mod mfa;
 pub mod pages;
 pub mod pending;
 pub mod pkce;
@@ -105,6 +109,8 @@ pub struct Hosted {
     pub app: Arc<App>,
     /// Login pages by key.
     pub logins: Ledger<LoginPage>,
+    /// Logins waiting for their second factor.
+    pub mfa: Ledger<mfa::MfaPage>,
     /// Authorization codes.
     pub codes: Ledger<IssuedCode>,
     /// Federation round trips by the `state` sent to the provider.
@@ -152,6 +158,7 @@ pub fn router(app: Arc<App>) -> Router {
     let hosted = Arc::new(Hosted {
         app,
         logins: Ledger::new(PAGE_LIFETIME),
+        mfa: Ledger::new(mfa::MFA_PAGE_LIFETIME),
         codes: Ledger::new(CODE_LIFETIME),
         federations: Ledger::new(PAGE_LIFETIME),
         idp: local_idp::Runtime::default(),
@@ -162,6 +169,7 @@ pub fn router(app: Arc<App>) -> Router {
             get(authorize::authorize),
         )
         .route("/_hosted/{domain}/login", post(login::login))
+        .route("/_hosted/{domain}/mfa", post(mfa::submit))
         .route(
             "/_hosted/{domain}/signup",
             get(signup::show).post(signup::submit),

@@ -53,6 +53,17 @@ impl<T: Clone> Ledger<T> {
 
     /// Stores `value` under a fresh key and returns the key.
     pub fn insert(&self, value: T, now: OffsetDateTime) -> String {
+        self.insert_until(value, now + self.lifetime, now)
+    }
+
+    /// Stores `value` under a fresh key until `expires_at` (a record put back after a retry
+    /// keeps its first deadline) and returns the key.
+    pub fn insert_until(
+        &self,
+        value: T,
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> String {
         let key = new_key();
         // No code path panics while holding this lock; recover the data if one ever does.
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
@@ -66,21 +77,24 @@ impl<T: Clone> Ledger<T> {
                 entries.remove(&oldest);
             }
         }
-        entries.insert(
-            digest(&key),
-            Entry {
-                value,
-                expires_at: now + self.lifetime,
-            },
-        );
+        entries.insert(digest(&key), Entry { value, expires_at });
         key
     }
 
     /// Removes and returns the record under `key`, if it exists and has not expired.
     pub fn take(&self, key: &str, now: OffsetDateTime) -> Option<T> {
+        self.take_with_deadline(key, now).map(|(value, _)| value)
+    }
+
+    /// Like [`Self::take`], with the record's deadline (to put it back under a new key).
+    pub fn take_with_deadline(
+        &self,
+        key: &str,
+        now: OffsetDateTime,
+    ) -> Option<(T, OffsetDateTime)> {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         let entry = entries.remove(&digest(key))?;
-        (entry.expires_at > now).then_some(entry.value)
+        (entry.expires_at > now).then_some((entry.value, entry.expires_at))
     }
 
     /// The record under `key`, left in place, if it has not expired.
@@ -109,5 +123,23 @@ mod tests {
         let key = ledger.insert("late", now);
         assert_eq!(ledger.take(&key, now + Duration::from_secs(300)), None);
         assert_eq!(ledger.take("not-a-key", now), None);
+    }
+
+    #[test]
+    fn a_record_put_back_keeps_its_first_deadline() {
+        let now = OffsetDateTime::UNIX_EPOCH;
+        let ledger = Ledger::new(Duration::from_secs(180));
+        let key = ledger.insert("mfa", now);
+        let later = now + Duration::from_secs(120);
+        let (value, deadline) = ledger.take_with_deadline(&key, later).expect("live");
+        assert_eq!(deadline, now + Duration::from_secs(180));
+        let again = ledger.insert_until(value, deadline, later);
+        assert_ne!(again, key, "a new key each time");
+        assert_eq!(ledger.take(&key, later), None);
+        assert_eq!(
+            ledger.peek(&again, now + Duration::from_secs(179)),
+            Some("mfa")
+        );
+        assert_eq!(ledger.take(&again, now + Duration::from_secs(180)), None);
     }
 }

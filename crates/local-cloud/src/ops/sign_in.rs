@@ -341,7 +341,7 @@ pub fn mfa_challenge(
 
 /// Sends an MFA code by SMS or e-mail; returns the record to check it against and the
 /// CODE_DELIVERY_* challenge parameters.
-fn send_mfa_code(
+pub fn send_mfa_code(
     ctx: &mut Ctx<'_>,
     pool_id: &str,
     username: &str,

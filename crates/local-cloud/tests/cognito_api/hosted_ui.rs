@@ -2,6 +2,7 @@
 //! (no redirects followed, the CSRF cookie carried by hand).
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -9,6 +10,9 @@ use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+
+use local_cloud::totp::{code_at, TotpSecret};
+use local_cloud::Clock as _;
 
 use crate::support::{TestCloud, PASSWORD};
 
@@ -756,4 +760,284 @@ async fn local_idp_serves_its_token_endpoint_to_registered_clients_only() {
     assert_eq!(id["aud"], client_id.as_str());
     assert_eq!(id["nonce"], "idp-nonce");
     assert_eq!(id["preferred_username"], "hopper");
+}
+
+// ---- MFA on the hosted UI ----
+
+/// Turns MFA on for the demo pool (`mode`, with TOTP and e-mail codes offered).
+async fn demo_pool_mfa(cloud: &TestCloud, mode: &str, email: bool) {
+    let mut config = json!({"UserPoolId": cloud.demo_pool(), "MfaConfiguration": mode, "SoftwareTokenMfaConfiguration": {"Enabled": true}});
+    if email {
+        config["EmailMfaConfiguration"] = json!({"Message": "Code {####}", "Subject": "Sign-in"});
+    }
+    let (status, body) = cloud.admin("SetUserPoolMfaConfig", config).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// A confirmed demo-pool user with a TOTP authenticator turned on (enrolled through the API
+/// with a second client that allows USER_PASSWORD_AUTH).
+async fn totp_user(cloud: &TestCloud, email: &str) -> TotpSecret {
+    cloud.confirmed_user(email, PASSWORD).await;
+    let api_client = crate::mfa::new_client(cloud, &cloud.demo_pool()).await;
+    crate::mfa::enrol_totp(cloud, &api_client, email).await
+}
+
+/// Opens the login page and submits the password; returns the response (the MFA page).
+async fn password_page(cloud: &TestCloud, email: &str) -> Response {
+    let page = get(
+        &format!("{}/oauth2/authorize", base(cloud)),
+        &authorize_query(cloud, &[]),
+    )
+    .await;
+    let form = form_of(page).await;
+    submit(&form, &[("username", email), ("password", PASSWORD)], true).await
+}
+
+/// The page's HTML and its form.
+async fn page_and_form(response: Response) -> (String, Form) {
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = response.headers().get(SET_COOKIE).map(|c| {
+        c.to_str()
+            .expect("ascii")
+            .split(';')
+            .next()
+            .expect("pair")
+            .to_owned()
+    });
+    let html = response.text().await.expect("html");
+    let form = Form {
+        action: hidden(
+            &html.replace("action=\"", "name=\"action\" value=\""),
+            "action",
+        ),
+        fields: vec![
+            ("page".to_owned(), hidden(&html, "page")),
+            ("_csrf".to_owned(), hidden(&html, "_csrf")),
+        ],
+        cookie,
+    };
+    (html, form)
+}
+
+fn totp_now(cloud: &TestCloud, secret: &TotpSecret) -> String {
+    code_at(secret, cloud.clock.now()).expect("code")
+}
+
+/// The code a redirect to the callback carries.
+fn callback_code(response: &Response) -> String {
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let to = location(response);
+    assert!(to.as_str().starts_with(CALLBACK), "{to}");
+    let query = query_of(&to);
+    assert_eq!(query["state"], "app-state");
+    query["code"].clone()
+}
+
+#[tokio::test]
+async fn totp_users_get_a_code_page_after_the_password() {
+    let cloud = TestCloud::start().await;
+    demo_pool_mfa(&cloud, "OPTIONAL", false).await;
+    let secret = totp_user(&cloud, "totp@example.com").await;
+
+    let mfa = password_page(&cloud, "totp@example.com").await;
+    assert!(
+        mfa.headers().get(LOCATION).is_none(),
+        "no code before the second factor"
+    );
+    let (html, form) = page_and_form(mfa).await;
+    assert!(html.contains("authenticator app"), "{html}");
+    assert!(!html.contains(PASSWORD), "the password is not carried on");
+    assert!(form.action.ends_with("/mfa"), "{}", form.action);
+
+    let wrong = crate::mfa::wrong_code(&secret, &cloud);
+    let again = submit(&form, &[("code", &wrong)], true).await;
+    let (html, retry) = page_and_form(again).await;
+    assert!(html.contains("Incorrect code."), "{html}");
+    assert_ne!(
+        retry.fields[0].1, form.fields[0].1,
+        "a retry gets a new key"
+    );
+    let used = submit(&form, &[("code", &totp_now(&cloud, &secret))], true).await;
+    assert_eq!(
+        used.status(),
+        StatusCode::BAD_REQUEST,
+        "the page key was used up"
+    );
+    let forged = submit(&retry, &[("code", &totp_now(&cloud, &secret))], false).await;
+    assert_eq!(
+        forged.status(),
+        StatusCode::FORBIDDEN,
+        "the CSRF cookie is required"
+    );
+
+    // The CSRF failure used that page up too: start again, and sign in with the right code.
+    let (_, form) = page_and_form(password_page(&cloud, "totp@example.com").await).await;
+    let code = totp_now(&cloud, &secret);
+    let done = submit(&form, &[("code", &code)], true).await;
+    let auth_code = callback_code(&done);
+    let client_id = cloud.demo_client();
+    let (status, tokens) = token(
+        &cloud,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &auth_code),
+            ("client_id", &client_id),
+            ("redirect_uri", CALLBACK),
+            ("code_verifier", VERIFIER),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    let id = claims(tokens["id_token"].as_str().expect("id token"));
+    assert_eq!(id["email"], "totp@example.com");
+    assert_eq!(id["nonce"], "app-nonce");
+
+    // The same code again, in a new login within its window: refused as a replay.
+    let (_, form) = page_and_form(password_page(&cloud, "totp@example.com").await).await;
+    let replay = submit(&form, &[("code", &code)], true).await;
+    let (html, form) = page_and_form(replay).await;
+    assert!(html.contains("Incorrect code."), "replay refused: {html}");
+    cloud.clock.advance(Duration::from_secs(30));
+    let fresh = submit(&form, &[("code", &totp_now(&cloud, &secret))], true).await;
+    callback_code(&fresh);
+}
+
+#[tokio::test]
+async fn the_mfa_page_allows_three_codes_and_expires_after_three_minutes() {
+    let cloud = TestCloud::start().await;
+    demo_pool_mfa(&cloud, "OPTIONAL", false).await;
+    let secret = totp_user(&cloud, "limits@example.com").await;
+    let wrong = crate::mfa::wrong_code(&secret, &cloud);
+
+    let (_, mut form) = page_and_form(password_page(&cloud, "limits@example.com").await).await;
+    for _ in 0..2 {
+        let (html, next) = page_and_form(submit(&form, &[("code", &wrong)], true).await).await;
+        assert!(html.contains("Incorrect code."), "{html}");
+        form = next;
+    }
+    let third = submit(&form, &[("code", &wrong)], true).await;
+    assert_eq!(third.status(), StatusCode::FORBIDDEN);
+    let html = third.text().await.expect("html");
+    assert!(html.contains("Too many incorrect codes"), "{html}");
+
+    // The pending record lives three minutes from the password, retries included.
+    let (_, form) = page_and_form(password_page(&cloud, "limits@example.com").await).await;
+    cloud.clock.advance(Duration::from_secs(120));
+    let (_, form) = page_and_form(submit(&form, &[("code", &wrong)], true).await).await;
+    cloud.clock.advance(Duration::from_secs(61));
+    let late = submit(&form, &[("code", &totp_now(&cloud, &secret))], true).await;
+    assert_eq!(late.status(), StatusCode::BAD_REQUEST);
+    let html = late.text().await.expect("html");
+    assert!(html.contains("expired"), "{html}");
+}
+
+#[tokio::test]
+async fn several_factors_give_a_choice_and_email_codes_go_to_the_outbox() {
+    let cloud = TestCloud::start().await;
+    demo_pool_mfa(&cloud, "OPTIONAL", true).await;
+    let email = "choose@example.com";
+    let secret = totp_user(&cloud, email).await;
+    let (status, body) = cloud
+        .admin(
+            "AdminSetUserMFAPreference",
+            json!({"UserPoolId": cloud.demo_pool(), "Username": email,
+            "SoftwareTokenMfaSettings": {"Enabled": true, "PreferredMfa": false},
+            "EmailMfaSettings": {"Enabled": true, "PreferredMfa": false}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let (html, form) = page_and_form(password_page(&cloud, email).await).await;
+    assert!(html.contains("id=\"factor-SOFTWARE_TOKEN_MFA\""), "{html}");
+    assert!(html.contains("id=\"factor-EMAIL_OTP\""), "{html}");
+    assert!(
+        !html.contains("factor-SMS_MFA"),
+        "SMS is not offered: {html}"
+    );
+    // A factor that was not offered shows the choice again.
+    let (html, form) = page_and_form(submit(&form, &[("factor", "SMS_MFA")], true).await).await;
+    assert!(html.contains("id=\"factor-EMAIL_OTP\""), "{html}");
+
+    let sent_before = cloud.outbox().await.len();
+    let (html, form) = page_and_form(submit(&form, &[("factor", "EMAIL_OTP")], true).await).await;
+    assert!(html.contains("e-mailed a code"), "{html}");
+    let outbox = cloud.outbox().await;
+    assert_eq!(outbox.len(), sent_before + 1);
+    let message = outbox.last().expect("sent");
+    assert_eq!(message["purpose"], "mfa");
+    assert_eq!(message["destination"], email);
+    let code = message["code"].as_str().expect("code").to_owned();
+    assert!(!html.contains(&code), "the code is only in the outbox");
+
+    // A TOTP code does not answer an e-mail challenge.
+    let totp = totp_now(&cloud, &secret);
+    let (html, form) = page_and_form(submit(&form, &[("code", &totp)], true).await).await;
+    assert!(html.contains("Incorrect code."), "{html}");
+    let done = submit(&form, &[("code", &code)], true).await;
+    callback_code(&done);
+}
+
+#[tokio::test]
+async fn a_pool_requiring_mfa_sets_up_totp_on_the_hosted_ui() {
+    let cloud = TestCloud::start().await;
+    demo_pool_mfa(&cloud, "ON", false).await;
+    let email = "newfactor@example.com";
+    cloud.confirmed_user(email, PASSWORD).await;
+    let (html, form) = page_and_form(password_page(&cloud, email).await).await;
+    assert!(html.contains("Set up an authenticator app"), "{html}");
+    let secret = TotpSecret::from_base32(
+        html.split("<code id=\"secret\">")
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .expect("the secret on the page")
+            .to_owned(),
+    );
+    assert_eq!(secret.expose().len(), 32, "160 bits in base32");
+    assert!(
+        html.contains(&format!("?secret={}&amp;issuer=Coffer", secret.expose()))
+            && html.contains("otpauth://totp/Coffer%3A"),
+        "{html}"
+    );
+
+    let wrong = crate::mfa::wrong_code(&secret, &cloud);
+    let (html, form) = page_and_form(submit(&form, &[("code", &wrong)], true).await).await;
+    assert!(html.contains("Incorrect code."), "{html}");
+    let code = totp_now(&cloud, &secret);
+    callback_code(&submit(&form, &[("code", &code)], true).await);
+
+    // Set up for good: the next login asks for a code, and the setup code cannot be reused.
+    let (html, form) = page_and_form(password_page(&cloud, email).await).await;
+    assert!(html.contains("authenticator app"), "{html}");
+    let (html, form) = page_and_form(submit(&form, &[("code", &code)], true).await).await;
+    assert!(html.contains("Incorrect code."), "{html}");
+    cloud.clock.advance(Duration::from_secs(30));
+    callback_code(&submit(&form, &[("code", &totp_now(&cloud, &secret))], true).await);
+}
+
+#[tokio::test]
+async fn a_pool_requiring_mfa_without_totp_sends_users_to_the_app_to_set_it_up() {
+    let cloud = TestCloud::start().await;
+    let (status, body) = cloud
+        .admin("SetUserPoolMfaConfig", json!({"UserPoolId": cloud.demo_pool(), "MfaConfiguration": "ON",
+            "SmsMfaConfiguration": {"SmsAuthenticationMessage": "Code {####}", "SmsConfiguration": {"SnsCallerArn": "arn:aws:iam::000000000000:role/sns"}},
+            "SoftwareTokenMfaConfiguration": {"Enabled": false}}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, config) = cloud
+        .admin(
+            "GetUserPoolMfaConfig",
+            json!({"UserPoolId": cloud.demo_pool()}),
+        )
+        .await;
+    assert!(config.get("EmailMfaConfiguration").is_none(), "{config}");
+    // No phone number: nothing the pool offers can reach this user.
+    cloud.confirmed_user("nofactor@example.com", PASSWORD).await;
+    let refused = password_page(&cloud, "nofactor@example.com").await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(refused.headers().get(LOCATION).is_none());
+    let html = refused.text().await.expect("html");
+    assert!(
+        html.contains("Set up multi-factor authentication first"),
+        "{html}"
+    );
 }
