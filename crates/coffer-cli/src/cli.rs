@@ -25,8 +25,8 @@ Exit status: 0 success, 1 other error, 2 usage or input error, 3 config error, \
 #[derive(Debug, Parser)]
 #[command(name = "coffer", version, after_help = AFTER_HELP)]
 pub struct Cli {
-    /// Client config file (TOML). Default: $COFFER_CONFIG, the platform config dir, then the
-    /// local cloud's demo config.
+    /// Client config file (TOML, or Amplify Gen 2's amplify_outputs.json). Default:
+    /// $COFFER_CONFIG, the platform config dir, then the local cloud's demo config.
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -83,6 +83,25 @@ pub enum Command {
     /// Attributes of the signed-in user (e-mail, phone number, name, ...).
     #[command(subcommand)]
     Attributes(AttributesCommand),
+    /// Make the client config (TOML, on stdout) for a backend deployed to AWS.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// From `aws cloudformation describe-stacks --stack-name NAME` JSON of a stack made from
+    /// infra/coffer.yaml ("-" reads stdin).
+    FromStack(BackendFileArgs),
+    /// From Amplify Gen 2's amplify_outputs.json ("-" reads stdin).
+    FromAmplify(BackendFileArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackendFileArgs {
+    /// The JSON file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -241,6 +260,28 @@ pub struct LocalCloudArgs {
     /// Data directory (default: the platform data dir's `coffer/local-cloud`).
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
+    /// Provision from this CloudFormation template (e.g. infra/coffer.yaml) instead of the
+    /// built-in demo backend. A data directory keeps the stack it was first provisioned with.
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+    /// A template parameter, `Key=Value` (repeat for more).
+    #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = parse_parameter, requires = "template")]
+    pub parameters: Vec<(String, String)>,
+    /// The stack name (`AWS::StackName`) when provisioning from a template.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "coffer",
+        requires = "template"
+    )]
+    pub stack_name: String,
+}
+
+fn parse_parameter(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_owned(), value.to_owned())),
+        _ => Err("expected KEY=VALUE".to_owned()),
+    }
 }
 
 #[derive(Debug, Args)]

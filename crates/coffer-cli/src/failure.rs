@@ -31,9 +31,19 @@ pub enum Failure {
     /// An upload was paused (Ctrl-C); its journal is kept.
     #[error("upload paused; run the same command again to resume")]
     Paused,
+    /// A backend description (stack outputs, amplify_outputs.json) could not be read or used.
+    #[error("{path}: {reason}")]
+    BackendDescription { path: String, reason: String },
     /// Writing the output failed (e.g. a closed pipe).
     #[error("cannot write the output")]
     Output(#[source] std::io::Error),
+}
+
+fn is_template_error(error: &local_cloud::LocalCloudError) -> bool {
+    matches!(
+        error.code(),
+        "template_failed" | "stack_changed" | "stack_outputs"
+    )
 }
 
 /// Exit statuses (also in the `--help` text; keep them stable).
@@ -64,6 +74,7 @@ impl Failure {
             Self::LocalCloud(_) | Self::NoDataDir => exit::LOCAL_CLOUD,
             Self::NoJournalDir | Self::Output(_) => exit::OTHER,
             Self::Paused => exit::PAUSED,
+            Self::BackendDescription { .. } => exit::CONFIG,
         }
     }
 
@@ -91,6 +102,9 @@ impl Failure {
             | Self::Core(CoreError::Storage(StorageError::Unreachable { source, .. })) => {
                 source.as_ref()
             }
+            // Template errors say everything in their own message (file, resource, property);
+            // their innermost cause alone would lose which resource failed.
+            Self::LocalCloud(error) if is_template_error(error) => return Some(error.to_string()),
             Self::LocalCloud(error) => error,
             Self::Output(error) => error,
             _ => return None,
@@ -105,6 +119,7 @@ impl Failure {
     fn hint(&self) -> Option<String> {
         let Self::Core(error) = self else {
             return match self {
+                Self::LocalCloud(error) if is_template_error(error) => None,
                 Self::LocalCloud(_) => {
                     Some("is another local cloud running? pass --addr to use another port".into())
                 }

@@ -16,6 +16,7 @@ use std::process::{Output, Stdio};
 use std::sync::Arc;
 
 use coffer_core::{Client, Config, Error, KeyringStore, TokenUse};
+use local_cloud::template::StackTemplate;
 use local_cloud::{LocalCloudConfig, RunningLocalCloud};
 use tokio::io::AsyncWriteExt;
 
@@ -31,6 +32,25 @@ struct World {
 }
 
 impl World {
+    /// A local cloud provisioned from `infra/coffer.yaml` (guests allowed), with the
+    /// `coffer.toml` it wrote from the stack outputs as our config.
+    async fn start_from_template() -> Self {
+        let data = tempfile::tempdir().expect("temp dir");
+        let template = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../infra/coffer.yaml");
+        let config = LocalCloudConfig::new("127.0.0.1:0".parse().unwrap(), data.path())
+            .with_template(StackTemplate::new(template).with_parameter("AllowGuests", "true"));
+        let cloud = local_cloud::start(config)
+            .await
+            .expect("local cloud starts from the template");
+        let config_path = cloud.demo().config_path.clone();
+        Self {
+            cloud,
+            config_path,
+            home: tempfile::tempdir().expect("temp dir"),
+            _data: data,
+        }
+    }
+
     async fn start() -> Self {
         let data = tempfile::tempdir().expect("temp dir");
         let cloud = local_cloud::start(LocalCloudConfig::new(
@@ -1189,3 +1209,6 @@ async fn upload_killed_with_sigkill_resumes_and_stores_the_exact_bytes() {
     );
     assert_eq!(sha256_of(&copy), sha256_of(&big));
 }
+
+#[path = "cli_flow/template_backend.rs"]
+mod template_backend;

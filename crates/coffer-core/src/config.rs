@@ -33,6 +33,10 @@
 //!
 //! An explicit path or `COFFER_CONFIG` that names a missing file is an error, not a reason to
 //! look further: the user asked for that file.
+//!
+//! A file whose name ends in `.json` is read as Amplify Gen 2's `amplify_outputs.json`
+//! (`auth.*`, `storage.bucket_name`; see [`cfn_template::ClientConfig::from_amplify_outputs`]),
+//! so `--config amplify_outputs.json` works as is. It describes AWS itself: no `[endpoints]`.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -193,7 +197,29 @@ impl Config {
                 }
             }
         })?;
+        if path
+            .extension()
+            .is_some_and(|ext| ext.eq_ignore_ascii_case("json"))
+        {
+            return Self::from_amplify_outputs(&text, path);
+        }
         Self::parse(&text, Some(path))
+    }
+
+    /// Reads Amplify Gen 2's `amplify_outputs.json` text (from `path`, for errors).
+    fn from_amplify_outputs(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: Some(path.to_path_buf()),
+            position: None,
+            message,
+        };
+        // Neither error echoes values: serde_json's syntax errors give a position, the
+        // converter names fields.
+        let json: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| invalid(format!("not amplify_outputs.json: {e}")))?;
+        let converted = cfn_template::ClientConfig::from_amplify_outputs(&json)
+            .map_err(|e| invalid(e.to_string()))?;
+        Self::parse(&converted.to_toml(), Some(path))
     }
 
     /// Finds the config the way the CLI and the app do (see the module docs) and reads it.
@@ -645,6 +671,27 @@ fn parse_endpoint(field: &str, text: &str) -> Result<String, ConfigError> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn amplify_outputs_json_is_read_as_a_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("amplify_outputs.json");
+        std::fs::write(
+            &path,
+            r#"{"version": "1.3", "auth": {"aws_region": "eu-west-1",
+                "user_pool_id": "eu-west-1_AbC", "user_pool_client_id": "client1",
+                "identity_pool_id": "eu-west-1:0a1b2c3d-0000-0000-0000-000000000000"},
+               "storage": {"aws_region": "eu-west-1", "bucket_name": "amp-bucket"}}"#,
+        )
+        .unwrap();
+        let config = Config::from_file(&path).unwrap();
+        assert_eq!(config.region(), "eu-west-1");
+        assert_eq!(config.bucket(), Some("amp-bucket"));
+
+        std::fs::write(&path, r#"{"version": "1.3"}"#).unwrap();
+        let error = Config::from_file(&path).unwrap_err();
+        assert!(error.to_string().contains("auth"), "{error}");
+    }
     use super::*;
 
     const FULL: &str = r#"

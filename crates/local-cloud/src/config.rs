@@ -23,6 +23,8 @@ pub struct LocalCloudConfig {
     pub clock: Arc<dyn Clock>,
     /// How long temporary credentials from GetCredentialsForIdentity last (AWS: one hour).
     pub credentials_ttl: Duration,
+    /// Provision from this CloudFormation template instead of the built-in demo backend.
+    pub template: Option<crate::template::StackTemplate>,
 }
 
 /// How long temporary credentials last unless configured otherwise.
@@ -37,7 +39,15 @@ impl LocalCloudConfig {
             region: DEFAULT_REGION.to_owned(),
             clock: Arc::new(SystemClock),
             credentials_ttl: DEFAULT_CREDENTIALS_TTL,
+            template: None,
         }
+    }
+
+    /// The same, provisioned from `template` instead of the demo backend.
+    #[must_use]
+    pub fn with_template(mut self, template: crate::template::StackTemplate) -> Self {
+        self.template = Some(template);
+        self
     }
 }
 
@@ -48,6 +58,7 @@ impl std::fmt::Debug for LocalCloudConfig {
             .field("data_dir", &self.data_dir)
             .field("region", &self.region)
             .field("credentials_ttl", &self.credentials_ttl)
+            .field("template", &self.template)
             .finish_non_exhaustive()
     }
 }

@@ -240,6 +240,27 @@ pub enum LocalCloudError {
     /// Key generation or another cryptographic step failed.
     #[error("cryptographic failure: {0}")]
     Crypto(&'static str),
+    /// The CloudFormation template could not be provisioned (nothing was created).
+    #[error("{}: {source}", path.display())]
+    Template {
+        /// The template file.
+        path: PathBuf,
+        /// The evaluator's or provisioner's error (names resources and properties, no values).
+        #[source]
+        source: cfn_template::TemplateError,
+    },
+    /// The data directory was provisioned from another template or other parameters.
+    #[error("this data directory holds stack `{stack_name}` provisioned from a different template or parameters; stacks are not updated in place: use a new data directory")]
+    StackChanged {
+        /// The recorded stack.
+        stack_name: String,
+    },
+    /// The stack's outputs do not describe a Coffer backend.
+    #[error("the stack outputs cannot make a client config: {reason}")]
+    StackOutputs {
+        /// Why.
+        reason: String,
+    },
 }
 
 impl LocalCloudError {
@@ -250,6 +271,9 @@ impl LocalCloudError {
             Self::Bind { .. } => "bind_failed",
             Self::CorruptData { .. } => "corrupt_data",
             Self::Crypto(_) => "crypto_failure",
+            Self::Template { .. } => "template_failed",
+            Self::StackChanged { .. } => "stack_changed",
+            Self::StackOutputs { .. } => "stack_outputs",
         }
     }
 

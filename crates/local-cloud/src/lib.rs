@@ -61,6 +61,10 @@
 //!   every request is authorised by the role's IAM policy ([`policy`]) with
 //!   `${cognito-identity.amazonaws.com:sub}` bound to the identity id. The admin key bypasses
 //!   policies, like an administrator IAM user.
+//! * **Templates** ([`template`]): instead of the built-in demo backend, the local cloud can
+//!   provision itself from a CloudFormation template (`infra/coffer.yaml`, through
+//!   [`cfn_template`]), creating each resource through the operation its AWS API call reaches,
+//!   all or nothing, and writing `<data>/coffer.toml` from the stack outputs.
 //! * **Time** comes from an injected [`Clock`], so tests can expire codes, challenges, tokens,
 //!   signatures and temporary credentials by moving a [`ManualClock`].
 //!
@@ -108,6 +112,7 @@ pub mod secrets;
 pub mod server;
 pub mod sigv4;
 pub mod store;
+pub mod template;
 pub mod totp;
 
 use std::net::SocketAddr;
@@ -185,9 +190,78 @@ fn endpoint_for(addr: SocketAddr) -> String {
     format!("http://{addr}")
 }
 
+/// The built-in demo backend (see [`demo`]).
+fn provision_demo(
+    store: &Store,
+    objects: &s3::store::ObjectStore,
+    paths: &DataPaths,
+    config: &LocalCloudConfig,
+    endpoint: &str,
+) -> Result<DemoSetup, LocalCloudError> {
+    objects
+        .ensure_bucket_blocking(demo::DEMO_BUCKET, config.clock.now())
+        .map_err(|e| LocalCloudError::io("creating", paths.dir.join("s3"), e))?;
+    let demo_ids = demo::ensure_demo(store, &config.region, config.clock.now())?;
+    let hosted_domain = demo::ensure_hosted_demo(
+        store,
+        &config.region,
+        &demo_ids,
+        endpoint,
+        config.clock.now(),
+    )?;
+    demo::write_client_config(
+        paths,
+        &config.region,
+        &demo_ids,
+        endpoint,
+        hosted_domain.as_deref(),
+    )
+}
+
+/// The backend a CloudFormation template describes (see [`template`]); `<data>/coffer.toml`
+/// is written from the stack outputs.
+fn provision_from_template(
+    store: &Store,
+    objects: &s3::store::ObjectStore,
+    paths: &DataPaths,
+    config: &LocalCloudConfig,
+    stack: &template::StackTemplate,
+    endpoint: &str,
+) -> Result<DemoSetup, LocalCloudError> {
+    let ensured =
+        template::ensure_stack(store, stack, &config.region, endpoint, config.clock.now())?;
+    for bucket in &ensured.buckets {
+        objects
+            .ensure_bucket_blocking(bucket, config.clock.now())
+            .map_err(|e| LocalCloudError::io("creating", paths.dir.join("s3"), e))?;
+    }
+    let client = ensured.record.client_config()?;
+    let domain = store.run_startup(|inner| {
+        Ok(inner
+            .state
+            .hosted
+            .domain_of_pool(&client.user_pool_id)
+            .map(str::to_owned))
+    })?;
+    let text = template::local_client_config(&ensured.record, domain.as_deref(), endpoint)?;
+    files::write_atomically(
+        &paths.client_config,
+        text.as_bytes(),
+        files::Visibility::Shared,
+    )?;
+    Ok(DemoSetup {
+        region: client.region,
+        user_pool_id: client.user_pool_id,
+        client_id: client.client_id,
+        identity_pool_id: client.identity_pool_id.unwrap_or_default(),
+        bucket: client.bucket.unwrap_or_default(),
+        config_path: paths.client_config.clone(),
+    })
+}
+
 /// Starts a local cloud: binds `config.addr`, loads or creates the state in `config.data_dir`,
-/// provisions the demo backend on first start, rewrites `<data>/coffer.toml`, and serves in a
-/// tokio task.
+/// provisions the demo backend on first start (or, with [`LocalCloudConfig::template`], the
+/// template's stack), rewrites `<data>/coffer.toml`, and serves in a tokio task.
 pub async fn start(config: LocalCloudConfig) -> Result<RunningLocalCloud, LocalCloudError> {
     let paths = DataPaths::new(&config.data_dir);
     let store = Arc::new(Store::open(paths.clone())?);
@@ -207,24 +281,12 @@ pub async fn start(config: LocalCloudConfig) -> Result<RunningLocalCloud, LocalC
     let endpoint = endpoint_for(local_addr);
 
     let objects = s3::store::ObjectStore::new(paths.dir.join("s3"));
-    objects
-        .ensure_bucket_blocking(demo::DEMO_BUCKET, config.clock.now())
-        .map_err(|e| LocalCloudError::io("creating", paths.dir.join("s3"), e))?;
-    let demo_ids = demo::ensure_demo(&store, &config.region, config.clock.now())?;
-    let hosted_domain = demo::ensure_hosted_demo(
-        &store,
-        &config.region,
-        &demo_ids,
-        &endpoint,
-        config.clock.now(),
-    )?;
-    let demo = demo::write_client_config(
-        &paths,
-        &config.region,
-        &demo_ids,
-        &endpoint,
-        hosted_domain.as_deref(),
-    )?;
+    let demo = match &config.template {
+        Some(template) => {
+            provision_from_template(&store, &objects, &paths, &config, template, &endpoint)?
+        }
+        None => provision_demo(&store, &objects, &paths, &config, &endpoint)?,
+    };
     credentials::write_aws_config(&paths, &config.region, &endpoint)?;
     tracing::info!(
         endpoint = %endpoint,

@@ -1,5 +1,7 @@
-//! `local-cloud`: serve the emulator until Ctrl-C.
+//! `local-cloud`: serve the emulator until Ctrl-C, provisioned with the demo backend or from a
+//! CloudFormation template (`--template`).
 
+use local_cloud::template::StackTemplate;
 use local_cloud::LocalCloudConfig;
 
 use super::say;
@@ -11,7 +13,14 @@ pub async fn run(args: LocalCloudArgs) -> Result<(), Failure> {
         Some(dir) => dir,
         None => coffer_core::default_local_cloud_dir().ok_or(Failure::NoDataDir)?,
     };
-    let cloud = local_cloud::start(LocalCloudConfig::new(args.addr, data_dir))
+    let mut config = LocalCloudConfig::new(args.addr, data_dir);
+    if let Some(path) = args.template {
+        let mut stack = StackTemplate::new(path);
+        stack.stack_name = args.stack_name;
+        stack.parameters = args.parameters.into_iter().collect();
+        config = config.with_template(stack);
+    }
+    let cloud = local_cloud::start(config)
         .await
         .map_err(Failure::LocalCloud)?;
     say(format_args!(

@@ -2,6 +2,7 @@
 
 mod account;
 mod attributes;
+mod backend_config;
 mod devices;
 mod files;
 mod hosted_ui;
@@ -16,7 +17,9 @@ use std::sync::Arc;
 
 use coffer_core::{Client, Config, IdentityMode, KeyringStore};
 
-use crate::cli::{AttributesCommand, Cli, Command, DevicesCommand, MfaCommand, PasswordCommand};
+use crate::cli::{
+    AttributesCommand, Cli, Command, ConfigCommand, DevicesCommand, MfaCommand, PasswordCommand,
+};
 use crate::failure::Failure;
 
 /// Runs the parsed command.
@@ -28,6 +31,10 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     };
     match cli.command {
         Command::LocalCloud(args) => local_cloud::run(args).await,
+        Command::Config(ConfigCommand::FromStack(args)) => backend_config::from_stack(&args.file),
+        Command::Config(ConfigCommand::FromAmplify(args)) => {
+            backend_config::from_amplify(&args.file)
+        }
         Command::SignUp(args) => account::sign_up(&client(&cli.config)?, args).await,
         Command::ConfirmSignUp(args) => account::confirm_sign_up(&client(&cli.config)?, args).await,
         Command::ResendCode(args) => account::resend_code(&client(&cli.config)?, args).await,

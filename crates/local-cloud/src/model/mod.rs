@@ -59,6 +59,10 @@ pub struct State {
     /// Hosted UI: domains, OAuth client settings, identity providers, LocalIdP users.
     #[serde(default)]
     pub hosted: hosted::HostedState,
+    /// The CloudFormation stack this data directory was provisioned from, if any
+    /// (`coffer local-cloud --template`).
+    #[serde(default)]
+    pub stack: Option<crate::template::StackRecord>,
 }
 
 /// Where the demo backend lives inside [`State`].
@@ -87,6 +91,7 @@ impl Default for State {
             credentials: BTreeMap::new(),
             identity_signing_key: None,
             hosted: hosted::HostedState::default(),
+            stack: None,
         }
     }
 }

@@ -21,5 +21,6 @@ mod sdk_mfa;
 mod secret_clients;
 mod sign_up_and_sign_in;
 mod srp_challenge;
+mod template_stack;
 mod tokens;
 mod user_existence;
