@@ -345,7 +345,7 @@ mod tests {
         classify_service_error(operation, Some(code), Some(message))
     }
 
-        #[test]
+    #[test]
     fn identity_pool_answers() {
         let cases = [
             (
@@ -393,7 +393,6 @@ mod tests {
             );
         }
     }
-
 
     #[test]
     fn not_authorized_depends_on_the_operation_and_message() {

@@ -21,12 +21,12 @@ use serde::Serialize;
 
 use crate::error::LocalCloudError;
 use crate::files::{write_atomically, DataPaths, Visibility};
-use crate::ids;
 use crate::identity::ops::create_pool as create_identity_pool;
+use crate::ids;
 use crate::jwt::SigningKeyRecord;
 use crate::model::device::DeviceConfiguration;
-use crate::model::mfa::{EmailMfaSettings, MfaMode, PoolMfa};
 use crate::model::hosted::{IdentityProvider, OAuthClientSettings, COGNITO_PROVIDER};
+use crate::model::mfa::{EmailMfaSettings, MfaMode, PoolMfa};
 use crate::model::pool::EMAIL;
 use crate::model::{DemoIds, PasswordPolicy, ProviderLink, Role, TokenValidity};
 use crate::ops::clients::{create_client, ClientSettings};
@@ -195,11 +195,20 @@ fn ensure_user_pool(
             device_only_remembered_on_user_prompt: true,
         }),
     };
-    let pool_id = create_pool(&mut inner.state, region, now, settings, SigningKeyRecord::generate()?);
+    let pool_id = create_pool(
+        &mut inner.state,
+        region,
+        now,
+        settings,
+        SigningKeyRecord::generate()?,
+    );
     let client = ClientSettings {
         name: DEMO_CLIENT_NAME.to_owned(),
         generate_secret: false,
-        explicit_auth_flows: vec!["ALLOW_USER_SRP_AUTH".to_owned(), "ALLOW_REFRESH_TOKEN_AUTH".to_owned()],
+        explicit_auth_flows: vec![
+            "ALLOW_USER_SRP_AUTH".to_owned(),
+            "ALLOW_REFRESH_TOKEN_AUTH".to_owned(),
+        ],
         prevent_user_existence_errors: false,
         enable_token_revocation: true,
         token_validity: TokenValidity::default(),

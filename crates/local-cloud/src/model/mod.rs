@@ -11,9 +11,9 @@
 
 pub mod client;
 pub mod device;
-pub mod mfa;
 pub mod hosted;
 pub mod identity;
+pub mod mfa;
 pub mod password_policy;
 pub mod pool;
 pub mod session;

@@ -209,8 +209,7 @@ async fn a_remembered_device_skips_mfa_until_it_is_forgotten() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let refused =
-        password_sign_in(&cloud, &client, "dev", json!({"DEVICE_KEY": device.key})).await;
+    let refused = password_sign_in(&cloud, &client, "dev", json!({"DEVICE_KEY": device.key})).await;
     assert_error(
         &refused,
         "ResourceNotFoundException",
