@@ -38,14 +38,15 @@ impl ClientEphemeral {
     /// A fresh ephemeral: a = 48 random bytes (384 bits) from `rng`.
     ///
     /// The AWS SDKs draw 128 bytes; 48 are as safe and make a sign-in about twice as fast.
-    /// - *Strength.* The best attacks on a short exponent (Pollard's lambda, van Oorschot–
-    ///   Wiener) cost about 2^(bits/2): 2^192 here, above the 128-bit security strength NIST
-    ///   SP 800-57 gives the 3072-bit group, which is safe-prime so no small subgroup helps.
-    ///   NIST SP 800-56A Rev. 3 asks for at least twice that strength, 256 bits; RFC 3526 §8
-    ///   for at least 260 bits under its main estimate of the group's strength (420 under its
-    ///   more conservative one).
-    /// - *S.* Its exponent, a + u·x, stays about 512 bits long whatever a's length (u and x
-    ///   are 256-bit hashes).
+    ///
+    /// - *Strength.* The best attacks on a short exponent (Pollard's lambda; van Oorschot–
+    ///   Wiener's, which gains nothing here as N is a safe prime) cost about 2^(bits/2): 2^192,
+    ///   above the 128-bit security strength NIST SP 800-57 gives a 3072-bit group. NIST SP
+    ///   800-56A Rev. 3 asks for exponents of at least twice that strength, 256 bits; RFC 3526
+    ///   §8 for at least 260 bits under its main estimate of the group's strength, 420 under
+    ///   its more conservative one.
+    /// - *S.* Its exponent, a + u·x, is still about 512 bits long: u and x are 256-bit
+    ///   hashes, so u·x alone is that long.
     /// - *Interop.* A is still a full-size element of the group, indistinguishable from one
     ///   made with a longer a: Cognito, or any server, cannot tell and does not care.
     ///

@@ -8,7 +8,7 @@ use crate::group::{from_be_bytes, N_BITS, N_BYTES, N_MINUS_1};
 /// A secret exponent, reduced modulo N - 1, with a *public* upper bound on its bit length.
 ///
 /// Exponentiation runs for `bits` steps whatever the value, so timing reveals the bound (which
-/// derives only from public lengths: "a is 128 bytes") and never the secret's own bit length.
+/// derives only from public lengths: "a is 48 bytes") and never the secret's own bit length.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub(crate) struct SecretExponent {
     value: U3072,

@@ -1,4 +1,4 @@
-//! g^e for secret e, in constant time and with almost no precomputation.
+//! g^e for secret e, in constant time and with no precomputation at run time.
 //!
 //! Two methods, chosen by the exponent's *public* bit bound:
 //!
@@ -6,38 +6,38 @@
 //!   the server's b (256) and a generated client a (384) — a Lim–Lee comb over a table of
 //!   powers of g. The comb splits the exponent into `ROWS` rows of `spacing` bits and reads it
 //!   column by column: per column one squaring, one constant-time table lookup and one
-//!   multiplication. A 384-bit exponent costs 2·64 operations instead of the ~480 of a 4-bit
+//!   multiplication. A 384-bit exponent costs 2·64 operations instead of the ~490 of a 4-bit
 //!   windowed exponentiation; a 256-bit one 2·43 instead of ~330.
 //! - **Longer** (a caller's own 128-byte a, as in the published vectors) — a left-to-right
 //!   binary ladder in which "multiply by g" is a modular doubling, since g = 2: one squaring
 //!   and one cheap doubling per bit, and no table at all.
 //!
-//! # Precomputation, and why so little
+//! # Precomputation: by the compiler
 //!
 //! The `coffer` CLI is a one-shot process, so what a user pays is the *first* sign-in of a
-//! process. A comb table holds the 64 products of subsets of its row bases g^(2^(spacing·r)),
-//! r < 6 (24 KiB). Deriving the row bases takes (ROWS - 1)·spacing squarings — as much as the
-//! exponentiation the comb then saves — so they are written out as constants
-//! (`fixed_base/row_bases.rs`, checked by a test). What remains is 57 multiplications per
-//! table, about 0.15 ms, done on first use and then shared read-only by the whole process.
+//! process. Each comb table holds the 64 products of subsets of its row bases
+//! g^(2^(spacing·r)), r < 6 (24 KiB). Both tables are `static`s that the compiler computes
+//! (`Comb::new` is a `const fn`, 57 multiplications per table), from row bases written out in
+//! `fixed_base/row_bases.rs` and checked by a test — deriving those too would cost the
+//! compiler 535 squarings, several seconds per build. A process's first sign-in thus costs
+//! about what every other one does (cold caches aside).
 //!
-//! Alternatives measured, for one client sign-in with a 48-byte a (see `lib.rs`, Performance):
-//! the doubling ladder for every exponent needs no table but costs ~640 squarings where the
-//! combs need ~210 operations, which puts a warm sign-in above 3 ms; combs whose row bases are
-//! computed at run time cost ~1.4 ms more on the first sign-in; and tables evaluated by the
-//! compiler (`const fn`) would save the last 0.3 ms of a first sign-in at the price of about
-//! 2 s of compile time per build of this crate.
+//! Measured alternatives, for one client sign-in with a 48-byte a on the 2-core VM (best
+//! times, warm / first in a fresh process): these compile-time tables 2.46 / 2.49 ms; the
+//! same tables built on first use at run time 2.46 / 2.85 ms; with the row bases derived at
+//! run time as well 2.42 / 4.2 ms; no tables, the doubling ladder for every power of g,
+//! 3.5 / 3.6 ms. The price of the first is about 2 s more CPU time each time the compiler
+//! builds this crate.
 //!
 //! # Constant time
 //!
-//! Exponent bits are read with shifts and masks at public positions. The comb gathers a column's
-//! bits into an index and every lookup reads all 64 entries (`ct_assign`); the ladder always
-//! computes the doubling and keeps it with a constant-time select. Neither branches nor memory
-//! addresses depend on the exponent; only the public bound chooses the method and loop length.
+//! Exponent bits are read with shifts and masks at public positions. The comb gathers a
+//! column's bits into an index and every lookup reads all 64 entries (`ct_assign`); the ladder
+//! always computes the doubling and keeps it with a constant-time select. Neither branches nor
+//! memory addresses depend on the exponent; only the public bound chooses the method and the
+//! loop length.
 
 mod row_bases;
-
-use std::sync::LazyLock;
 
 use crypto_bigint::{Choice, CtAssign, Limb, U3072};
 
@@ -55,10 +55,10 @@ const SHORT_SPACING: u32 = 43;
 /// Spacing for exponents up to 384 bits: a generated a (48 bytes).
 const MEDIUM_SPACING: u32 = 64;
 
-static SHORT_COMB: LazyLock<Comb> =
-    LazyLock::new(|| Comb::new(SHORT_SPACING, &row_bases::SPACING_43));
-static MEDIUM_COMB: LazyLock<Comb> =
-    LazyLock::new(|| Comb::new(MEDIUM_SPACING, &row_bases::SPACING_64));
+/// The comb for exponents up to 258 bits, computed at compile time.
+static SHORT_COMB: Comb = Comb::new(SHORT_SPACING, &row_bases::SPACING_43);
+/// The comb for exponents up to 384 bits, computed at compile time.
+static MEDIUM_COMB: Comb = Comb::new(MEDIUM_SPACING, &row_bases::SPACING_64);
 
 /// g^exponent mod N, where `exponent < 2^bits` and `bits` is public.
 pub(crate) fn pow_g(exponent: &U3072, bits: u32) -> Element {
@@ -95,18 +95,22 @@ fn secret_bit(limbs: &[Limb], position: u32) -> u64 {
 struct Comb {
     spacing: u32,
     /// `table[s]` = ∏ g^(2^(spacing·r)) over the bits r set in s.
-    table: Box<[Element; ENTRIES]>,
+    table: [Element; ENTRIES],
 }
 
 impl Comb {
     /// The table from `row_bases[r - 1]` = g^(2^(spacing·r)), r = 1..ROWS, as plain integers.
-    fn new(spacing: u32, row_bases: &[U3072; ROWS as usize - 1]) -> Self {
+    /// A `const fn` (hence the `while` loops), so that the statics above are compile-time data.
+    const fn new(spacing: u32, row_bases: &[U3072; ROWS as usize - 1]) -> Self {
         let mut bases = [generator(); ROWS as usize];
-        for (base, value) in bases[1..].iter_mut().zip(row_bases) {
-            *base = Element::new(value);
+        let mut r = 1;
+        while r < ROWS as usize {
+            bases[r] = Element::new(&row_bases[r - 1]);
+            r += 1;
         }
-        let mut table = Box::new([Element::ONE; ENTRIES]);
-        for s in 1..ENTRIES {
+        let mut table = [Element::ONE; ENTRIES];
+        let mut s = 1;
+        while s < ENTRIES {
             let lowest_row = s.trailing_zeros() as usize;
             let rest = s & (s - 1);
             table[s] = if rest == 0 {
@@ -114,6 +118,7 @@ impl Comb {
             } else {
                 table[rest].mul(&bases[lowest_row])
             };
+            s += 1;
         }
         Self { spacing, table }
     }
@@ -201,21 +206,24 @@ mod tests {
 
     #[test]
     fn comb_tables_hold_the_subset_products() {
-        let comb = Comb::new(MEDIUM_SPACING, &row_bases::SPACING_64);
-        for s in [0usize, 1, 2, 0b101, 0b110_000, ENTRIES - 1] {
-            // table[s] = g^(Σ 2^(64·r)) over the bits r of s.
-            let mut exponent = U3072::ZERO;
-            for r in 0..ROWS {
-                if s >> r & 1 == 1 {
-                    exponent = exponent.wrapping_add(&U3072::ONE.shl_vartime(MEDIUM_SPACING * r));
+        for comb in [&SHORT_COMB, &MEDIUM_COMB] {
+            for s in [0usize, 1, 2, 0b101, 0b110_000, ENTRIES - 1] {
+                // table[s] = g^(Σ 2^(spacing·r)) over the bits r of s.
+                let mut exponent = U3072::ZERO;
+                for r in 0..ROWS {
+                    if s >> r & 1 == 1 {
+                        let row = U3072::ONE.shl_vartime(comb.spacing * r);
+                        exponent = exponent.wrapping_add(&row);
+                    }
                 }
+                assert_eq!(
+                    comb.table[s].retrieve(),
+                    generator().pow_vartime(&exponent).retrieve(),
+                    "spacing {}, entry {s:#b}",
+                    comb.spacing
+                );
+                assert_eq!(comb.lookup(s as u32).retrieve(), comb.table[s].retrieve());
             }
-            assert_eq!(
-                comb.table[s].retrieve(),
-                generator().pow_vartime(&exponent).retrieve(),
-                "entry {s:#b}"
-            );
-            assert_eq!(comb.lookup(s as u32).retrieve(), comb.table[s].retrieve());
         }
     }
 }

@@ -53,7 +53,7 @@ pub(crate) const N_MINUS_1: NonZero<U3072> =
 pub(crate) const G: u64 = 2;
 
 /// g, in Montgomery form.
-pub(crate) fn generator() -> Element {
+pub(crate) const fn generator() -> Element {
     Element::new(&U3072::from_u64(G))
 }
 

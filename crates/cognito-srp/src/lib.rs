@@ -8,8 +8,10 @@
 //! Java's `BigInteger.toByteArray()` (minimal two's complement, so a leading 0x00 when the top
 //! bit is set).
 //!
-//! 1. The client picks a (128 random bytes) and sends SRP_A = hex(g^a mod N)
-//!    ([`ClientEphemeral`]).
+//! 1. The client picks a and sends SRP_A = hex(g^a mod N) ([`ClientEphemeral`]). The AWS
+//!    SDKs draw 128 random bytes for a; we draw 48 (384 bits): the group's own ~128-bit
+//!    strength stays the limit, a sign-in takes half the time, and the server cannot tell
+//!    (see [`ClientEphemeral::generate`]).
 //! 2. The server answers with SALT, SRP_B = hex(k·v + g^b mod N), SECRET_BLOCK and
 //!    USER_ID_FOR_SRP ([`Verifier`], [`ServerEphemeral`]).
 //! 3. Both compute u = SHA256(pad(A) || pad(B)) and x = SHA256(pad(salt) ||
@@ -59,10 +61,10 @@
 //! # Security notes
 //!
 //! - **Constant time.** Secret exponents (a, b, x, a + u·x) go through `crypto-bigint`'s
-//!   constant-time Montgomery exponentiation or a constant-time comb for g
-//!   (`fixed_base.rs`), bounded by a *public* bit length (the byte length of a or b, 256 for
-//!   x) rather than the secret's own. Exponents are reduced mod N - 1 (g and every base
-//!   coprime to N have an order dividing it). The password verifier and the claim signature
+//!   constant-time Montgomery exponentiation or, for powers of g, a constant-time comb or
+//!   doubling ladder (`fixed_base.rs`), bounded by a *public* bit length (the byte length of
+//!   a or b, 256 for x) rather than the secret's own. Exponents are reduced mod N - 1 (g and
+//!   every base coprime to N have an order dividing it). The password verifier and the claim signature
 //!   are compared in constant time. Public values (A, B, u, salts) use variable-time code.
 //!   One leak is the protocol's own: pad(S) drops S's leading zero bytes, so the HKDF input
 //!   is shorter for the 1 in 256 values of S that start with a zero byte.
@@ -76,11 +78,20 @@
 //!
 //! # Performance
 //!
-//! One client sign-in (A, then u, x, S, the key and the signature) costs about 5 ms on a
-//! 2-core AMD EPYC (Zen 5) VM, pycognito about 41 ms: `benches/client_srp.rs` and
-//! `benches/pycognito_srp.py`. Most of it is S's variable-base exponentiation (≈1025
-//! squarings of 3072-bit numbers); g^a and g^x use a precomputed comb (`fixed_base.rs`),
-//! built on first use in about 5 ms.
+//! On a 2-core AMD EPYC (Zen 5) VM, one client sign-in (A, then u, x, S, the key and the
+//! signature) costs about 2.5 ms, and the first one in a process — what a one-shot `coffer`
+//! command pays — about 2.6 ms; pycognito takes about 40 ms (`benches/client_srp.rs`,
+//! `benches/pycognito_srp.py`).
+//!
+//! - Most of it is S's variable-base exponentiation: ≈513 squarings of 3072-bit numbers, as
+//!   a + u·x is 513 bits long. With the SDKs' 128-byte a it would be ≈1025.
+//! - g^a and g^x go through combs (`fixed_base.rs`), ~210 operations instead of ~640, whose
+//!   tables the compiler computes: nothing is precomputed at run time (when the tables were
+//!   built on first use, the first sign-in cost 8–12 ms). The price is about 2 s more CPU
+//!   time whenever this crate is compiled; `fixed_base.rs` compares the alternatives.
+//! - An a longer than 48 bytes (the vectors', or a caller's own) gets no table: g^a then
+//!   takes one squaring and one doubling per bit, and a sign-in with a 128-byte a costs
+//!   about 6.7 ms, first or not.
 //!
 //! Internal helpers for the vector tests live in a `#[doc(hidden)]` module, `__internals`;
 //! it is not part of the API.

@@ -1,10 +1,10 @@
 //! The row bases of the combs in `fixed_base.rs`: g^(2^(spacing·r)) mod N for r = 1..=5.
 //!
-//! Public constants (powers of g = 2 modulo the public N), written out so that a process does
-//! not spend 535 squarings — about 1.4 ms, half a sign-in — deriving them before its first
-//! exponentiation. With them, building a comb table takes 57 multiplications (≈0.15 ms).
-//! `row_bases_are_the_powers_of_g_they_claim` in `fixed_base.rs` recomputes every one; to
-//! regenerate them, in Python: `format(pow(2, 2**(spacing * r), N), "0768x")`.
+//! Public constants (powers of g = 2 modulo the public N), written out so that neither the
+//! compiler nor a process spends 535 squarings deriving them: from them, the compiler builds
+//! each comb table with 57 multiplications. `row_bases_are_the_powers_of_g_they_claim` in
+//! `fixed_base.rs` recomputes every one; to regenerate them, in Python:
+//! `format(pow(2, 2**(spacing * r), N), "0768X")`.
 
 use crypto_bigint::U3072;
 
