@@ -28,6 +28,15 @@ const COMMANDS: &[&str] = &[
     "mfa_settings",
     "list_devices",
     "forget_device",
+    "list_files",
+    "watch_uploads",
+    "list_uploads",
+    "pick_and_upload",
+    "pause_upload",
+    "resume_upload",
+    "cancel_upload",
+    "download_file",
+    "delete_file",
 ];
 
 /// The web view's files (`npm run build` in `ui/`). When they are missing — a plain

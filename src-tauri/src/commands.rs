@@ -5,6 +5,7 @@
 //! the core's zeroising secret types at once.
 
 mod account;
+pub(crate) mod files;
 mod steps;
 
 use std::sync::OnceLock;
@@ -69,6 +70,8 @@ pub(crate) async fn sign_in(
     args: SignInArgs,
 ) -> CommandResult<SignInOutcome> {
     state.set_pending(None);
+    // Files of whoever was signed in before are not this user's.
+    state.forget_signed_in_files();
     let client = state.client().await?;
     let password = Password::new(args.password);
     // Fail before proving the password when the result could not be kept.
@@ -198,5 +201,14 @@ pub(crate) fn handler<R: tauri::Runtime>(
         account::mfa_settings,
         account::list_devices,
         account::forget_device,
+        files::list_files,
+        files::watch_uploads,
+        files::list_uploads,
+        files::pick_and_upload,
+        files::pause_upload,
+        files::resume_upload,
+        files::cancel_upload,
+        files::download_file,
+        files::delete_file,
     ]
 }

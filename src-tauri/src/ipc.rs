@@ -28,6 +28,12 @@ use zeroize::Zeroize;
 
 use crate::error::CommandError;
 
+mod files;
+pub use files::{
+    FileKeyArgs, FileListingView, FileView, FilesMode, FilesModeArgs, ListFilesArgs, UploadEvent,
+    UploadIdArgs, UploadState, UploadTargetArgs,
+};
+
 /// Who is signed in, from the verified ID token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -551,6 +557,17 @@ fn command_signatures(cfg: &ts_rs::Config) -> Vec<CommandSignature> {
         no_args::<MfaSettingsView>("mfa_settings", cfg),
         no_args::<Vec<DeviceView>>("list_devices", cfg),
         signature::<ForgetDeviceArgs, String>("forget_device", cfg),
+        signature::<ListFilesArgs, FileListingView>("list_files", cfg),
+        // Also takes a `channel` (a `Channel<UploadEvent>`) beside `args`: the UI calls it
+        // through `Backend.watchUploads`, not `call`.
+        signature::<FilesModeArgs, Vec<UploadEvent>>("watch_uploads", cfg),
+        signature::<FilesModeArgs, Vec<UploadEvent>>("list_uploads", cfg),
+        signature::<UploadTargetArgs, Vec<UploadEvent>>("pick_and_upload", cfg),
+        signature::<UploadIdArgs, ()>("pause_upload", cfg),
+        signature::<UploadIdArgs, UploadEvent>("resume_upload", cfg),
+        signature::<UploadIdArgs, ()>("cancel_upload", cfg),
+        signature::<FileKeyArgs, Option<String>>("download_file", cfg),
+        signature::<FileKeyArgs, ()>("delete_file", cfg),
     ]
 }
 
@@ -591,6 +608,16 @@ pub fn typescript_bindings() -> String {
         ChangePasswordArgs::decl(&cfg),
         MfaPreferenceArgs::decl(&cfg),
         ForgetDeviceArgs::decl(&cfg),
+        FilesMode::decl(&cfg),
+        FilesModeArgs::decl(&cfg),
+        ListFilesArgs::decl(&cfg),
+        FileView::decl(&cfg),
+        FileListingView::decl(&cfg),
+        FileKeyArgs::decl(&cfg),
+        UploadTargetArgs::decl(&cfg),
+        UploadIdArgs::decl(&cfg),
+        UploadState::decl(&cfg),
+        UploadEvent::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/ipc.rs by ts-rs. Do not edit: run\n\

@@ -22,10 +22,19 @@
 //!
 //! - **Least privilege.** `build.rs` declares each command so Tauri generates one permission per
 //!   command; `capabilities/main-window.json` grants the main window exactly those and nothing
-//!   else (no file system, shell, opener or dialog access from JavaScript). The opener and dialog
-//!   plugins are registered for the hosted-UI and upload flows, which will call them from Rust
-//!   or grant their single permissions when they land. The CSP allows only the app's own
-//!   scripts and styles.
+//!   else (no file system, shell, opener or dialog access from JavaScript). The file dialogs
+//!   open from Rust (`pick_and_upload`, `download_file`), and files dropped on the window reach
+//!   Rust through the window's drag-drop event, so the web view never holds a dialog or
+//!   file-system permission and cannot name a local path for the app to read or write.
+//!   The opener plugin is registered for the hosted-UI flow, which will call it from Rust. The
+//!   CSP allows only the app's own scripts and styles.
+//! - **Files** ([`uploads`], `commands/files.rs`): the person's files through coffer-core
+//!   (`private/<identity id>/` signed in, `guest/<identity id>/` as a guest); uploads report
+//!   progress over one Tauri `Channel` (`watch_uploads`), can be paused, resumed and cancelled,
+//!   and those an earlier run left unfinished are offered again from the core's journal.
+//!   Signing out pauses and forgets the signed-in user's uploads, so the next user never sees
+//!   them. `COFFER_E2E_PICK` / `COFFER_E2E_SAVE_DIR` (a documented dev flag, [`Dialogs`])
+//!   replace the dialogs with fixed answers for the end-to-end run.
 //! - **Secrets.** Passwords and codes cross IPC inward only and are wrapped into the core's
 //!   zeroising secret types at once; no command returns a token or a challenge Session. The
 //!   one secret that crosses outward is the authenticator (TOTP) secret during its setup,
@@ -40,13 +49,14 @@ mod error;
 pub mod ipc;
 mod pending;
 mod state;
+pub mod uploads;
 
 pub use error::CommandError;
-pub use state::{AppState, Ready};
+pub use state::{AppState, Dialogs, Ready};
 
 use std::sync::Mutex;
 
-use tauri::{Manager, RunEvent};
+use tauri::{DragDropEvent, Manager, RunEvent, WindowEvent};
 
 /// The IPC handler of every command, for [`run`] and for tests on Tauri's mock runtime.
 pub fn invoke_handler<R: tauri::Runtime>(
@@ -112,7 +122,7 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
-        .manage(AppState::starting(start_backend))
+        .manage(AppState::starting(start_backend).with_dialogs(Dialogs::from_environment()))
         .setup(|app| {
             // Start the backend while the window opens; commands wait for it.
             let handle = app.handle().clone();
@@ -120,6 +130,20 @@ pub fn run() {
                 handle.state::<AppState>().warm_up().await;
             });
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            // Tauri gives Rust the paths of files dropped on the window (the web view's own
+            // drop event has none); they go to the directory the files view shows.
+            if let WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) = event {
+                let handle = window.app_handle().clone();
+                let paths = paths.clone();
+                tauri::async_runtime::spawn(async move {
+                    let state = handle.state::<AppState>();
+                    if let Err(error) = commands::files::upload_dropped(&state, paths).await {
+                        tracing::warn!(code = %error.code, "dropped files not uploaded");
+                    }
+                });
+            }
         })
         .invoke_handler(invoke_handler())
         .build(tauri::generate_context!());
@@ -132,6 +156,8 @@ pub fn run() {
     };
     app.run(|handle, event| {
         if let RunEvent::Exit = event {
+            // Journals are kept: the next start offers to resume.
+            handle.state::<AppState>().uploads().pause_all();
             if let Some(cloud) = handle.state::<AppState>().take_local_cloud() {
                 // Lets in-flight requests finish and releases the port.
                 tauri::async_runtime::block_on(cloud.shutdown());

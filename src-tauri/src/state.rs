@@ -12,13 +12,17 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
 
-use coffer_core::{Client, TotpEnrollment};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use coffer_core::{Client, Files, TotpEnrollment};
 use local_cloud::RunningLocalCloud;
 use tokio::sync::OnceCell;
 
 use crate::error::CommandError;
-use crate::ipc::BackendView;
+use crate::ipc::{BackendView, FilesMode};
 use crate::pending::PendingStep;
+use crate::uploads::Uploads;
 
 type Started = Result<Ready, CommandError>;
 type Starter = Box<dyn Fn() -> Pin<Box<dyn Future<Output = Started> + Send>> + Send + Sync>;
@@ -31,6 +35,43 @@ pub struct AppState {
     starter: Option<Starter>,
     pending: Mutex<Option<PendingStep>>,
     enrollment: Mutex<Option<TotpEnrollment>>,
+    files: Mutex<Vec<(FilesMode, Files)>>,
+    view: Mutex<Option<(FilesMode, String)>>,
+    uploads: Arc<Uploads>,
+    dialogs: Dialogs,
+}
+
+/// How the app asks for files to upload and where to save downloads.
+#[derive(Debug, Clone)]
+pub enum Dialogs {
+    /// The system's file dialogs (tauri-plugin-dialog, opened from Rust).
+    System,
+    /// Fixed answers instead of dialogs: for tests, and for the end-to-end run, which sets
+    /// `COFFER_E2E_PICK` (a path, or several separated by the platform's path separator) and
+    /// `COFFER_E2E_SAVE_DIR` (see [`Dialogs::from_environment`]). WebDriver cannot drive a
+    /// native dialog or synthesise a drop with paths, so this is how it uploads through the
+    /// same code path as the picker and the drop handler.
+    Preset {
+        /// What the picker "selects".
+        picks: Vec<PathBuf>,
+        /// The directory downloads are saved to (under the file's own name).
+        save_dir: PathBuf,
+    },
+}
+
+impl Dialogs {
+    /// `Preset` when `COFFER_E2E_PICK` is set, else `System`.
+    pub fn from_environment() -> Self {
+        match std::env::var_os("COFFER_E2E_PICK") {
+            Some(picks) => Self::Preset {
+                picks: std::env::split_paths(&picks).collect(),
+                save_dir: std::env::var_os("COFFER_E2E_SAVE_DIR")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(std::env::temp_dir),
+            },
+            None => Self::System,
+        }
+    }
 }
 
 /// A working backend and its client.
@@ -55,6 +96,10 @@ impl AppState {
             starter: Some(Box::new(move || Box::pin(start()))),
             pending: Mutex::new(None),
             enrollment: Mutex::new(None),
+            files: Mutex::new(Vec::new()),
+            view: Mutex::new(None),
+            uploads: Uploads::new(default_journal_dir()),
+            dialogs: Dialogs::System,
         }
     }
 
@@ -65,6 +110,10 @@ impl AppState {
             starter: None,
             pending: Mutex::new(None),
             enrollment: Mutex::new(None),
+            files: Mutex::new(Vec::new()),
+            view: Mutex::new(None),
+            uploads: Uploads::new(default_journal_dir()),
+            dialogs: Dialogs::System,
         }
     }
 
@@ -75,7 +124,55 @@ impl AppState {
             starter: None,
             pending: Mutex::new(None),
             enrollment: Mutex::new(None),
+            files: Mutex::new(Vec::new()),
+            view: Mutex::new(None),
+            uploads: Uploads::new(default_journal_dir()),
+            dialogs: Dialogs::System,
         }
+    }
+
+    /// The same state with uploads journaled in `dir` (tests use a temporary directory).
+    pub fn with_journal_dir(mut self, dir: PathBuf) -> Self {
+        self.uploads = Uploads::new(dir);
+        self
+    }
+
+    /// The same state with these dialogs.
+    pub fn with_dialogs(mut self, dialogs: Dialogs) -> Self {
+        self.dialogs = dialogs;
+        self
+    }
+
+    /// The file dialogs.
+    pub fn dialogs(&self) -> &Dialogs {
+        &self.dialogs
+    }
+
+    /// The uploads of this run.
+    pub fn uploads(&self) -> &Arc<Uploads> {
+        &self.uploads
+    }
+
+    /// `mode`'s files (resolving the identity on first use; kept until sign-out or sign-in).
+    pub async fn files(&self, mode: FilesMode) -> Result<Files, CommandError> {
+        if let Some((_, files)) = lock(&self.files).iter().find(|(m, _)| *m == mode) {
+            return Ok(files.clone());
+        }
+        let files = self.client().await?.files(mode.into()).await?;
+        let mut cache = lock(&self.files);
+        cache.retain(|(m, _)| *m != mode);
+        cache.push((mode, files.clone()));
+        Ok(files)
+    }
+
+    /// Remembers the directory the files view shows: files dropped on the window go there.
+    pub fn set_view(&self, mode: FilesMode, dir: String) {
+        *lock(&self.view) = Some((mode, dir));
+    }
+
+    /// The directory the files view shows, if it is open.
+    pub fn view(&self) -> Option<(FilesMode, String)> {
+        lock(&self.view).clone()
     }
 
     /// Starts the backend now if it has not started; returns when it is up (or failed).
@@ -127,6 +224,19 @@ impl AppState {
     pub fn forget_user_state(&self) {
         self.set_pending(None);
         self.set_enrollment(None);
+        self.forget_signed_in_files();
+    }
+
+    /// Forgets the signed-in user's files and uploads, pausing those running (journals kept,
+    /// so they can be resumed after the same person signs in again). Guest files stay: they
+    /// belong to the device.
+    pub fn forget_signed_in_files(&self) {
+        lock(&self.files).retain(|(mode, _)| *mode != FilesMode::SignedIn);
+        let mut view = lock(&self.view);
+        if matches!(*view, Some((FilesMode::SignedIn, _))) {
+            *view = None;
+        }
+        self.uploads.forget_mode(FilesMode::SignedIn);
     }
 
     /// Takes the in-process local cloud out, to shut it down (`None` if it never started).
@@ -139,6 +249,13 @@ impl AppState {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         slot.take()
     }
+}
+
+/// Where upload journals live: the platform's data directory (`~/.local/share/coffer/uploads`),
+/// else a directory under the temporary directory (journals then last until reboot).
+fn default_journal_dir() -> PathBuf {
+    coffer_core::upload::default_journal_dir()
+        .unwrap_or_else(|| std::env::temp_dir().join("coffer-uploads"))
 }
 
 /// Locks `mutex`. The values behind these locks are replaced whole, so a panic elsewhere while

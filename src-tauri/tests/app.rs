@@ -4,6 +4,7 @@
 mod app {
     pub mod bindings;
     pub mod commands;
+    pub mod files;
     pub mod harness;
     pub mod mfa;
 }

@@ -4,7 +4,8 @@
 // scripts/lib/run-test-suites. Saves a PNG of each screen to tests/artifacts/screenshots/.
 import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -37,6 +38,15 @@ before(async () => {
   assert.ok(application, "set COFFER_APP_BIN to the app binary");
   mkdirSync(shots, { recursive: true });
   state.dataDir = mkdtempSync(join(tmpdir(), "coffer-e2e-"));
+  // The picker path without a native dialog (WebDriver cannot drive one, nor synthesise a drop
+  // with paths): the app's dev flag COFFER_E2E_PICK makes "Upload files…" pick these files, and
+  // COFFER_E2E_SAVE_DIR makes "Download" save into this directory. Uploads then run through the
+  // same Rust code as the picker and the drop handler.
+  state.pickDir = join(state.dataDir, "to-upload");
+  state.saveDir = join(state.dataDir, "downloads");
+  mkdirSync(state.pickDir, { recursive: true });
+  mkdirSync(state.saveDir, { recursive: true });
+  state.pickedFile = join(state.pickDir, "Quarterly report é.bin");
   state.cloudPort = await freePort();
   const driverPort = await freePort();
   const nativePort = await freePort();
@@ -45,6 +55,8 @@ before(async () => {
       ...process.env,
       COFFER_DATA_DIR: state.dataDir,
       COFFER_LOCAL_CLOUD_ADDR: `127.0.0.1:${state.cloudPort}`,
+      COFFER_E2E_PICK: state.pickedFile,
+      COFFER_E2E_SAVE_DIR: state.saveDir,
       RUST_LOG: process.env.RUST_LOG ?? "warn",
     },
     stdio: ["ignore", "inherit", "inherit"],
@@ -372,5 +384,93 @@ test("an administrator-created user: new password, then MFA required (authentica
   await wd.press("input[name=code]", ENTER);
   await wd.waitForScreen("home");
   assert.equal(await wd.text("[data-testid=who-email]"), user);
+  await wd.quit();
+});
+
+/** Uploads the preset file through "Upload files…", watching its progress (paused halfway
+ * when the run is slow enough to catch it), until it is listed. */
+async function uploadAndWatch(wd, prefix) {
+  await wd.click("[data-testid=upload-files]");
+  await wd.waitFor("an upload row", "return !!document.querySelector('[data-testid=upload]')");
+  const stateNow = () => wd.execute("return document.querySelector('[data-testid=upload]').dataset.state");
+  // Pause after the first part (the local cloud is fast), so the screenshot shows a part-done bar.
+  await wd.waitFor("some progress", "const u = document.querySelector('[data-testid=upload]'); return u.dataset.state !== 'running' || Number(u.querySelector('[role=progressbar]').getAttribute('aria-valuenow')) > 0");
+  if ((await stateNow()) === "running") {
+    try {
+      await wd.click("[data-testid=upload-pause]");
+    } catch {
+      // Finished before the click: nothing to pause.
+    }
+    await wd.waitFor("paused or done", "return ['paused','completed'].includes(document.querySelector('[data-testid=upload]').dataset.state)");
+    if ((await stateNow()) === "paused") {
+      assert.match(await wd.text("[data-testid=upload-status]"), /^Paused · /);
+      await shot(`${prefix}-upload-paused`);
+      await wd.click("[data-testid=upload-resume]");
+      await shot(`${prefix}-upload-resumed`);
+    }
+  }
+  await wd.waitFor("upload completed", "return document.querySelector('[data-testid=upload]').dataset.state === 'completed'", [], 60000);
+  await wd.waitFor("file listed", "return [...document.querySelectorAll('[data-testid=file-row]')].some(r => r.dataset.key === 'Quarterly report é.bin')");
+  assert.match(await wd.text("[data-testid=upload-status]"), /^Uploaded · \d+(\.\d)? MB$/);
+}
+
+test("files: upload through the picker path with progress, list, download, delete, sign out; a guest upload", async () => {
+  const wd = state.wd;
+  // 160 MB: a multipart upload of 20 parts (8 MiB, 6 in flight), long enough to see progress
+  // and to pause it part-way on a fast machine.
+  const content = randomBytes(160 * 1000 * 1000);
+  writeFileSync(state.pickedFile, content);
+  const filesEmail = `files.${Date.now()}@example.com`;
+
+  await wd.start(application);
+  // An earlier test may have left a session in the keychain.
+  const first = await wd.waitFor("first screen", "const s = document.getElementById('app').dataset.screen; return ['signIn', 'home'].includes(s) && s");
+  if (first === "home") await signOut(wd);
+  await wd.click("[data-testid=go-sign-up]");
+  await wd.waitForScreen("signUp");
+  await wd.type("input[name=email]", filesEmail);
+  await wd.type("input[name=password]", password);
+  await wd.type("input[name=confirm]", password);
+  await wd.press("input[name=confirm]", ENTER);
+  await wd.waitForScreen("confirm");
+  await wd.type("input[name=code]", await outboxCode(filesEmail));
+  await wd.press("input[name=code]", ENTER);
+  await wd.waitForScreen("signIn");
+  await wd.type("input[name=password]", password);
+  await wd.press("input[name=password]", ENTER);
+  await wd.waitForScreen("home");
+
+  await wd.click("[data-testid=nav-files]");
+  await wd.waitForScreen("files");
+  await wd.waitFor("empty listing", "return !!document.querySelector('[data-testid=files-empty]')");
+  await shot("30-files-empty");
+  await uploadAndWatch(wd, "31-files");
+  await shot("32-files-uploaded");
+
+  await wd.click("[data-testid=file-row] [data-testid=download]");
+  await wd.waitForText("Saved Quarterly report é.bin");
+  const saved = join(state.saveDir, "Quarterly report é.bin");
+  assert.ok(existsSync(saved));
+  assert.ok(readFileSync(saved).equals(content), "the downloaded bytes are the uploaded ones");
+  rmSync(saved);
+
+  await wd.click("[data-testid=file-row] [data-testid=delete]");
+  await wd.waitFor("delete confirmation", "return !!document.querySelector('[data-testid=confirm-delete]')");
+  await shot("33-files-confirm-delete");
+  await wd.click("[data-testid=confirm-delete]");
+  await wd.waitForText("Deleted Quarterly report é.bin.");
+  await wd.waitFor("empty listing", "return !!document.querySelector('[data-testid=files-empty]')");
+
+  await signOut(wd);
+
+  // A guest: no sign-in, its own guest folder.
+  await wd.click("[data-testid=continue-as-guest]");
+  await wd.waitForScreen("guestFiles");
+  await wd.waitFor("guest listing", "return !!document.querySelector('[data-testid=files-empty], [data-testid=file-row]')");
+  assert.match(await wd.text("[data-testid=guest-banner]"), /guest/);
+  await uploadAndWatch(wd, "34-guest");
+  await shot("35-guest-files");
+  await wd.click("[data-testid=guest-sign-in]");
+  await wd.waitForScreen("signIn");
   await wd.quit();
 });

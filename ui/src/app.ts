@@ -14,6 +14,7 @@ import {
 import type { ViewContext } from "./views/context";
 import { banner } from "./views/dom";
 import { devicesView } from "./views/devices";
+import { filesView } from "./views/files";
 import { homeView } from "./views/home";
 import { forgotPasswordView, resetPasswordView } from "./views/recovery";
 import { securityView, totpEnrollView } from "./views/security";
@@ -103,6 +104,10 @@ export class App {
         return totpEnrollView(this.ctx, screen);
       case "devices":
         return devicesView(this.ctx, screen);
+      case "files":
+        return filesView(this.ctx, screen);
+      case "guestFiles":
+        return filesView(this.ctx, { who: null, ...(screen.notice ? { notice: screen.notice } : {}) });
       case "settings":
         return settingsView(this.ctx, screen.backend, whoOf(screen.back));
     }

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { App } from "../src/app";
 import type { ArgsOf, Backend, CommandName, ResultOf } from "../src/ipc/backend";
-import type { CommandError, WhoAmIView } from "../src/ipc/bindings";
+import type { CommandError, UploadEvent, WhoAmIView } from "../src/ipc/bindings";
 import { expiryText, initial, relativeTime } from "../src/logic/format";
 
 const who: WhoAmIView = { username: "0b1c-uuid", sub: "sub-123", email: "ada@example.com", expiresAt: "2030-01-01T01:00:00Z" };
@@ -17,6 +17,10 @@ class FakeBackend implements Backend {
     const handler = this.handlers[command];
     if (!handler) throw { code: "internal_error", message: `unexpected ${command}` } satisfies CommandError;
     return (await handler(args)) as ResultOf<K>;
+  }
+  async watchUploads(): Promise<UploadEvent[]> {
+    this.calls.push({ command: "watch_uploads", args: null });
+    return [];
   }
 }
 

@@ -2,7 +2,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { App } from "../src/app";
 import type { ArgsOf, Backend, CommandName, ResultOf } from "../src/ipc/backend";
-import type { CommandError, WhoAmIView } from "../src/ipc/bindings";
+import type { CommandError, UploadEvent, WhoAmIView } from "../src/ipc/bindings";
 import { groupedSecret, qrDataUrl } from "../src/views/totp";
 import { mfaStatusText } from "../src/views/security";
 import { sortDevices } from "../src/views/devices";
@@ -19,6 +19,10 @@ class FakeBackend implements Backend {
     const handler = this.handlers[command];
     if (!handler) throw { code: "internal_error", message: `unexpected ${command}` } satisfies CommandError;
     return (await handler(args)) as ResultOf<K>;
+  }
+  async watchUploads(): Promise<UploadEvent[]> {
+    this.calls.push({ command: "watch_uploads", args: null });
+    return [];
   }
   commands(): string[] {
     return this.calls.map((call) => call.command);

@@ -12,6 +12,9 @@ use tauri::test::{MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::WebviewWindow;
 
+/// The names of the files the preset picker selects (those that exist when it is asked).
+pub const PICKED: [&str; 2] = ["one.txt", "two words é.txt"];
+
 pub struct TestApp {
     pub endpoint: String,
     /// The demo user pool.
@@ -19,6 +22,9 @@ pub struct TestApp {
     /// A Cognito client signed with the local cloud's admin key (AdminCreateUser, …).
     pub admin: aws_sdk_cognitoidentityprovider::Client,
     pub window: WebviewWindow<MockRuntime>,
+    /// Local files: what the (preset) picker selects are `picked/one.txt` and
+    /// `picked/two words é.txt` in here; the save dialog saves into `saved/`.
+    pub local: std::path::PathBuf,
     // Kept alive for the test's duration.
     _app: tauri::App<MockRuntime>,
     _data: tempfile::TempDir,
@@ -67,10 +73,21 @@ impl TestApp {
             data_dir: Some(data.path().display().to_string()),
         };
         let user_pool_id = client_config.user_pool_id().to_owned();
+        let local = data.path().join("local");
+        std::fs::create_dir_all(local.join("picked")).unwrap();
+        std::fs::create_dir_all(local.join("saved")).unwrap();
         let state = AppState::ready(Ready {
             client,
             backend,
             local_cloud: Mutex::new(Some(cloud)),
+        })
+        .with_journal_dir(data.path().join("journal"))
+        .with_dialogs(coffer_app::Dialogs::Preset {
+            picks: PICKED
+                .iter()
+                .map(|name| local.join("picked").join(name))
+                .collect(),
+            save_dir: local.join("saved"),
         });
         let (app, window) = app_with_state(state);
         Self {
@@ -78,6 +95,7 @@ impl TestApp {
             admin,
             endpoint,
             window,
+            local,
             _app: app,
             _data: data,
         }

@@ -1,7 +1,7 @@
 // The one door from the UI to the app. Views never call `invoke` themselves: they get a
 // `Backend`, which is the Tauri IPC in the app and a fake in tests.
-import { invoke } from "@tauri-apps/api/core";
-import type { CommandError, Commands } from "./bindings";
+import { Channel, invoke } from "@tauri-apps/api/core";
+import type { CommandError, Commands, FilesMode, UploadEvent } from "./bindings";
 
 export type CommandName = keyof Commands & string;
 export type ArgsOf<K extends CommandName> = Commands[K]["args"];
@@ -9,6 +9,12 @@ export type ResultOf<K extends CommandName> = Commands[K]["result"];
 
 export interface Backend {
   call<K extends CommandName>(command: K, args: ArgsOf<K>): Promise<ResultOf<K>>;
+  /**
+   * Sends every upload change to `onEvent` from now on (replacing an earlier watcher); resolves
+   * to the uploads so far, including those an earlier run left unfinished (`interrupted`).
+   * `watch_uploads` takes a channel beside its `args`, so it is not called through `call`.
+   */
+  watchUploads(mode: FilesMode, onEvent: (event: UploadEvent) => void): Promise<UploadEvent[]>;
 }
 
 /** Any rejection as a `CommandError`: the app's errors already are; anything else is a bug. */
@@ -33,5 +39,14 @@ export function tauriBackend(): Backend {
       throw asCommandError(error);
     }
   }
-  return { call };
+  async function watchUploads(mode: FilesMode, onEvent: (event: UploadEvent) => void): Promise<UploadEvent[]> {
+    const channel = new Channel<UploadEvent>();
+    channel.onmessage = onEvent;
+    try {
+      return await invoke<UploadEvent[]>("watch_uploads", { args: { mode }, channel });
+    } catch (error) {
+      throw asCommandError(error);
+    }
+  }
+  return { call, watchUploads };
 }

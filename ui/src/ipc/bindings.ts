@@ -287,6 +287,130 @@ export type ForgetDeviceArgs = {
  */
 deviceKey: string | null, };
 
+export type FilesMode = "signedIn" | "guest";
+
+export type FilesModeArgs = { 
+/**
+ * Whose files.
+ */
+mode: FilesMode, };
+
+export type ListFilesArgs = { 
+/**
+ * Whose files.
+ */
+mode: FilesMode, 
+/**
+ * The directory, relative to the person's prefix.
+ */
+dir: string, };
+
+export type FileView = { 
+/**
+ * The key relative to the person's prefix (`docs/report.pdf`).
+ */
+key: string, 
+/**
+ * The file name.
+ */
+name: string, 
+/**
+ * Size in bytes.
+ */
+size: number, 
+/**
+ * When it was stored (RFC 3339, UTC), if the server said.
+ */
+modified: string | null, };
+
+export type FileListingView = { 
+/**
+ * The person's prefix in the bucket (`private/<identity id>/`).
+ */
+prefix: string, 
+/**
+ * The directory listed.
+ */
+dir: string, 
+/**
+ * Subdirectories, relative to the prefix, each ending with `/`.
+ */
+directories: Array<string>, 
+/**
+ * Files directly in the directory.
+ */
+files: Array<FileView>, };
+
+export type FileKeyArgs = { 
+/**
+ * Whose files.
+ */
+mode: FilesMode, 
+/**
+ * The key relative to the person's prefix.
+ */
+key: string, };
+
+export type UploadTargetArgs = { 
+/**
+ * Whose files.
+ */
+mode: FilesMode, 
+/**
+ * The directory, relative to the person's prefix.
+ */
+dir: string, };
+
+export type UploadIdArgs = { 
+/**
+ * The upload's id, from its events.
+ */
+id: number, };
+
+export type UploadState = "running" | "paused" | "completed" | "cancelled" | "failed" | "interrupted";
+
+export type UploadEvent = { 
+/**
+ * The upload's id in this run of the app.
+ */
+id: number, 
+/**
+ * Whose files it goes to.
+ */
+mode: FilesMode, 
+/**
+ * The destination key relative to the person's prefix.
+ */
+key: string, 
+/**
+ * The file name.
+ */
+name: string, 
+/**
+ * Where it stands.
+ */
+state: UploadState, 
+/**
+ * Bytes stored so far.
+ */
+bytesDone: number, 
+/**
+ * The file's size.
+ */
+bytesTotal: number, 
+/**
+ * Bytes per second in this run (0 until known).
+ */
+rate: number, 
+/**
+ * Seconds left at that rate; `null` until a rate is known.
+ */
+etaSeconds: number | null, 
+/**
+ * Why it failed.
+ */
+error: CommandError | null, };
+
 /** Every IPC command: its `args` (or `null`) and its result. */
 export type Commands = {
   backend_info: { args: null; result: BackendView };
@@ -314,4 +438,13 @@ export type Commands = {
   mfa_settings: { args: null; result: MfaSettingsView };
   list_devices: { args: null; result: Array<DeviceView> };
   forget_device: { args: ForgetDeviceArgs; result: string };
+  list_files: { args: ListFilesArgs; result: FileListingView };
+  watch_uploads: { args: FilesModeArgs; result: Array<UploadEvent> };
+  list_uploads: { args: FilesModeArgs; result: Array<UploadEvent> };
+  pick_and_upload: { args: UploadTargetArgs; result: Array<UploadEvent> };
+  pause_upload: { args: UploadIdArgs; result: null };
+  resume_upload: { args: UploadIdArgs; result: UploadEvent };
+  cancel_upload: { args: UploadIdArgs; result: null };
+  download_file: { args: FileKeyArgs; result: string | null };
+  delete_file: { args: FileKeyArgs; result: null };
 };

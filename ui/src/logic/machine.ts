@@ -4,7 +4,7 @@
 // (code entry, choosing a factor, authenticator setup, new password) whose answer yields the
 // next outcome. A refused answer either stays on the step (`stepKept`) or goes back to sign-in.
 //
-// Extension points: guest mode and the files view become screens reached from `home`.
+// Guest mode is its own screen (`guestFiles`), reached from sign-in without signing in.
 import type {
   BackendView,
   CodeDeliveryView,
@@ -38,10 +38,12 @@ export type Screen =
   | { name: "security"; who: WhoAmIView; notice?: Notice }
   | { name: "totpEnroll"; who: WhoAmIView; setup: TotpSetupView }
   | { name: "devices"; who: WhoAmIView; notice?: Notice }
+  | { name: "files"; who: WhoAmIView; notice?: Notice }
+  | { name: "guestFiles"; notice?: Notice }
   | { name: "settings"; backend: BackendView; back: Screen };
 
 /** The signed-in pages of the sidebar. */
-export type AccountPage = "home" | "security" | "devices";
+export type AccountPage = "home" | "files" | "security" | "devices";
 
 export type Event =
   | { type: "started"; who: WhoAmIView | null }
@@ -66,7 +68,8 @@ export type Event =
   | { type: "showPage"; page: AccountPage; notice?: Notice }
   | { type: "totpEnrollStarted"; setup: TotpSetupView }
   | { type: "totpEnrolled" }
-  | { type: "closeTotpEnroll" };
+  | { type: "closeTotpEnroll" }
+  | { type: "continueAsGuest" };
 
 export const initialScreen: Screen = { name: "loading" };
 
@@ -115,6 +118,7 @@ export function whoOf(screen: Screen): WhoAmIView | null {
     case "security":
     case "totpEnroll":
     case "devices":
+    case "files":
       return screen.who;
     case "settings":
       return whoOf(screen.back);
@@ -210,6 +214,8 @@ export function transition(screen: Screen, event: Event): Screen {
       };
     case "showSignIn":
       return { name: "signIn", username: event.username ?? "" };
+    case "continueAsGuest":
+      return { name: "guestFiles" };
     case "showSignUp":
       return { name: "signUp" };
     case "signedUp":

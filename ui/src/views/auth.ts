@@ -71,12 +71,18 @@ export function noticeBanner(notice: Notice | undefined): HTMLElement {
 }
 
 /**
- * Other ways in, shown under the sign-in form. Extension point: "Continue with hosted UI" and a
- * button per configured provider (opened with tauri-plugin-opener from Rust), and "Continue as
- * guest", land here with their issues.
+ * Other ways in, shown under the sign-in form: "Continue as guest" (the identity pool's guest
+ * access; files under `guest/<identity id>/`). Extension point: "Continue with hosted UI" and a
+ * button per configured provider land here with their issue.
  */
-function alternativeSignIns(_ctx: ViewContext): HTMLElement[] {
-  return [];
+function alternativeSignIns(ctx: ViewContext): HTMLElement[] {
+  return [
+    h(
+      "button",
+      { type: "button", class: "secondary", "data-testid": "continue-as-guest", onclick: () => ctx.dispatch({ type: "continueAsGuest" }) },
+      "Continue as guest",
+    ),
+  ];
 }
 
 export function signInView(ctx: ViewContext, screen: { username: string; notice?: Notice }): HTMLElement {

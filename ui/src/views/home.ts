@@ -104,11 +104,11 @@ function accountMenu(ctx: ViewContext, who: WhoAmIView, notices: HTMLElement): H
   return wrapper;
 }
 
-/** The window frame of signed-in pages. Extension point: the files view joins the sidebar. */
+/** The window frame of signed-in pages, and of the guest files view (`who` null). */
 export function shell(
   ctx: ViewContext,
   who: WhoAmIView | null,
-  current: "home" | "security" | "devices" | "settings",
+  current: "home" | "files" | "security" | "devices" | "settings",
   content: HTMLElement,
   notices: HTMLElement,
 ): HTMLElement {
@@ -135,21 +135,27 @@ export function shell(
       { class: "titlebar" },
       h("div", { class: "brand small" }, h("img", { src: "/logo.png", alt: "", width: 24, height: 24 }), h("span", { class: "brand-name" }, "Coffer")),
       h("div", { class: "titlebar-spacer" }),
-      who ? accountMenu(ctx, who, notices) : null,
+      who
+        ? accountMenu(ctx, who, notices)
+        : current === "files"
+          ? h("span", { class: "guest-badge", "data-testid": "guest-badge" }, "Guest")
+          : null,
     ),
     h(
       "nav",
       { class: "sidebar", "aria-label": "Sections" },
-      navItem("home", "Home", () => {
+      who ? navItem("home", "Home", () => {
         ctx.dispatch({ type: "showPage", page: "home" });
+      }) : null,
+      navItem("files", "Files", () => {
+        ctx.dispatch({ type: "showPage", page: "files" });
       }),
-      navItem("files", "Files"),
-      navItem("security", "Security", () => {
+      who ? navItem("security", "Security", () => {
         ctx.dispatch({ type: "showPage", page: "security" });
-      }),
-      navItem("devices", "Devices", () => {
+      }) : null,
+      who ? navItem("devices", "Devices", () => {
         ctx.dispatch({ type: "showPage", page: "devices" });
-      }),
+      }) : null,
       navItem("settings", "Settings", () => {
         if (current !== "settings") void ctx.openSettings();
       }),
@@ -191,9 +197,10 @@ export function homeView(ctx: ViewContext, screen: { who: WhoAmIView; notice?: N
     ),
     h(
       "section",
-      { class: "card muted-card", "aria-labelledby": "files-title" },
+      { class: "card", "aria-labelledby": "files-title" },
       h("h2", { id: "files-title" }, "Files"),
-      h("p", { class: "muted" }, "Your own folder in the bucket, with drag-and-drop uploads, arrives in the next version."),
+      h("p", { class: "muted" }, "Your own folder in the bucket: upload by dropping files on the window or with the picker."),
+      h("button", { type: "button", class: "secondary compact", "data-testid": "open-files", onclick: () => ctx.dispatch({ type: "showPage", page: "files" }) }, "Open files"),
     ),
   );
   return shell(ctx, who, "home", content, notices);
