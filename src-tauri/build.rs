@@ -19,6 +19,8 @@ const COMMANDS: &[&str] = &[
     "answer_totp_setup",
     "answer_new_password",
     "cancel_sign_in",
+    "sign_in_hosted_ui",
+    "cancel_hosted_ui",
     "forgot_password",
     "confirm_forgot_password",
     "change_password",

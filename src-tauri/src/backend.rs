@@ -214,6 +214,11 @@ fn view_of(
         config_path: found.map(|found| found.path.display().to_string()),
         config_origin: found.map(|found| found.origin.to_string()),
         data_dir: data_dir.map(|dir| dir.display().to_string()),
+        hosted_ui: config.hosted_ui().is_some(),
+        hosted_ui_providers: config
+            .hosted_ui()
+            .map(|hosted| hosted.providers.clone())
+            .unwrap_or_default(),
     }
 }
 

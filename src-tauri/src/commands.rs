@@ -6,6 +6,7 @@
 
 mod account;
 pub(crate) mod files;
+mod hosted_ui;
 mod steps;
 
 use std::sync::OnceLock;
@@ -192,6 +193,8 @@ pub(crate) fn handler<R: tauri::Runtime>(
         steps::answer_totp_setup,
         steps::answer_new_password,
         steps::cancel_sign_in,
+        hosted_ui::sign_in_hosted_ui,
+        hosted_ui::cancel_hosted_ui,
         account::forgot_password,
         account::confirm_forgot_password,
         account::change_password,

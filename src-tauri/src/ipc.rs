@@ -376,6 +376,18 @@ pub struct BackendView {
     pub config_origin: Option<String>,
     /// The local cloud's data directory.
     pub data_dir: Option<String>,
+    /// Whether the config has a `[hosted_ui]` section (browser sign-in is offered).
+    pub hosted_ui: bool,
+    /// The identity providers configured for the hosted UI (`COGNITO`, `LocalIdP`, …); empty
+    /// without a `[hosted_ui]` section.
+    pub hosted_ui_providers: Vec<String>,
+}
+
+/// Arguments of `sign_in_hosted_ui`.
+#[derive(Debug, Deserialize, TS)]
+pub struct HostedUiArgs {
+    /// Go straight to this identity provider (`null`: the hosted UI's own choice page).
+    pub provider: Option<String>,
 }
 
 /// Arguments of `sign_in`.
@@ -548,6 +560,8 @@ fn command_signatures(cfg: &ts_rs::Config) -> Vec<CommandSignature> {
         signature::<CodeArgs, SignInOutcome>("answer_totp_setup", cfg),
         signature::<NewPasswordArgs, SignInOutcome>("answer_new_password", cfg),
         no_args::<()>("cancel_sign_in", cfg),
+        signature::<HostedUiArgs, SignInOutcome>("sign_in_hosted_ui", cfg),
+        no_args::<()>("cancel_hosted_ui", cfg),
         signature::<ForgotPasswordArgs, Option<CodeDeliveryView>>("forgot_password", cfg),
         signature::<ConfirmForgotPasswordArgs, ()>("confirm_forgot_password", cfg),
         signature::<ChangePasswordArgs, ()>("change_password", cfg),
@@ -603,6 +617,7 @@ pub fn typescript_bindings() -> String {
         CodeArgs::decl(&cfg),
         ChooseMfaArgs::decl(&cfg),
         NewPasswordArgs::decl(&cfg),
+        HostedUiArgs::decl(&cfg),
         ForgotPasswordArgs::decl(&cfg),
         ConfirmForgotPasswordArgs::decl(&cfg),
         ChangePasswordArgs::decl(&cfg),

@@ -26,8 +26,9 @@
 //!   open from Rust (`pick_and_upload`, `download_file`), and files dropped on the window reach
 //!   Rust through the window's drag-drop event, so the web view never holds a dialog or
 //!   file-system permission and cannot name a local path for the app to read or write.
-//!   The opener plugin is registered for the hosted-UI flow, which will call it from Rust. The
-//!   CSP allows only the app's own scripts and styles.
+//!   The opener plugin is registered for the hosted-UI sign-in (`sign_in_hosted_ui`), which
+//!   opens the authorize URL in the system browser from Rust, never in a web view (RFC 8252);
+//!   `cancel_hosted_ui` ends the wait. The CSP allows only the app's own scripts and styles.
 //! - **Files** ([`uploads`], `commands/files.rs`): the person's files through coffer-core
 //!   (`private/<identity id>/` signed in, `guest/<identity id>/` as a guest); uploads report
 //!   progress over one Tauri `Channel` (`watch_uploads`), can be paused, resumed and cancelled,
@@ -52,7 +53,7 @@ mod state;
 pub mod uploads;
 
 pub use error::CommandError;
-pub use state::{AppState, Dialogs, Ready};
+pub use state::{AppState, Browser, Dialogs, Ready};
 
 use std::sync::Mutex;
 

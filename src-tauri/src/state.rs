@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use coffer_core::{Client, Files, TotpEnrollment};
 use local_cloud::RunningLocalCloud;
-use tokio::sync::OnceCell;
+use tokio::sync::{oneshot, OnceCell};
 
 use crate::error::CommandError;
 use crate::ipc::{BackendView, FilesMode};
@@ -39,6 +39,26 @@ pub struct AppState {
     view: Mutex<Option<(FilesMode, String)>>,
     uploads: Arc<Uploads>,
     dialogs: Dialogs,
+    browser: Browser,
+    hosted_ui_cancel: Mutex<Option<oneshot::Sender<()>>>,
+}
+
+/// How the app opens the hosted UI's sign-in page.
+#[derive(Clone)]
+pub enum Browser {
+    /// The system browser, through tauri-plugin-opener called from Rust.
+    System,
+    /// A function given the authorize URL instead: for tests, which play the browser.
+    Custom(Arc<dyn Fn(String) + Send + Sync>),
+}
+
+impl std::fmt::Debug for Browser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::System => "Browser::System",
+            Self::Custom(_) => "Browser::Custom",
+        })
+    }
 }
 
 /// How the app asks for files to upload and where to save downloads.
@@ -100,6 +120,8 @@ impl AppState {
             view: Mutex::new(None),
             uploads: Uploads::new(default_journal_dir()),
             dialogs: Dialogs::System,
+            browser: Browser::System,
+            hosted_ui_cancel: Mutex::new(None),
         }
     }
 
@@ -114,6 +136,8 @@ impl AppState {
             view: Mutex::new(None),
             uploads: Uploads::new(default_journal_dir()),
             dialogs: Dialogs::System,
+            browser: Browser::System,
+            hosted_ui_cancel: Mutex::new(None),
         }
     }
 
@@ -128,6 +152,8 @@ impl AppState {
             view: Mutex::new(None),
             uploads: Uploads::new(default_journal_dir()),
             dialogs: Dialogs::System,
+            browser: Browser::System,
+            hosted_ui_cancel: Mutex::new(None),
         }
     }
 
@@ -146,6 +172,33 @@ impl AppState {
     /// The file dialogs.
     pub fn dialogs(&self) -> &Dialogs {
         &self.dialogs
+    }
+
+    /// The same state opening the hosted UI with `browser`.
+    pub fn with_browser(mut self, browser: Browser) -> Self {
+        self.browser = browser;
+        self
+    }
+
+    /// How the hosted UI's sign-in page is opened.
+    pub fn browser(&self) -> &Browser {
+        &self.browser
+    }
+
+    /// Registers a new hosted-UI wait (replacing, and so cancelling, any other); the returned
+    /// receiver completes when [`AppState::cancel_hosted_ui`] is called or the wait is replaced.
+    pub fn start_hosted_ui(&self) -> oneshot::Receiver<()> {
+        let (cancel, cancelled) = oneshot::channel();
+        *lock(&self.hosted_ui_cancel) = Some(cancel);
+        cancelled
+    }
+
+    /// Cancels the hosted-UI wait under way, if any.
+    pub fn cancel_hosted_ui(&self) {
+        if let Some(cancel) = lock(&self.hosted_ui_cancel).take() {
+            // The wait may have ended already; then there is nothing to cancel.
+            let _ = cancel.send(());
+        }
     }
 
     /// The uploads of this run.

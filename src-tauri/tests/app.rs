@@ -6,5 +6,6 @@ mod app {
     pub mod commands;
     pub mod files;
     pub mod harness;
+    pub mod hosted_ui;
     pub mod mfa;
 }

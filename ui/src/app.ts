@@ -24,6 +24,7 @@ import { mfaCodeView, newPasswordView, selectMfaView, totpSetupView } from "./vi
 export class App {
   private screen: Screen = initialScreen;
   private readonly ctx: ViewContext;
+  private hostedUi: Promise<string[] | null> | undefined;
 
   constructor(
     private readonly root: HTMLElement,
@@ -35,6 +36,7 @@ export class App {
       now,
       dispatch: (event) => this.dispatch(event),
       openSettings: () => this.openSettings(),
+      hostedUiProviders: () => this.hostedUiProviders(),
     };
   }
 
@@ -68,6 +70,18 @@ export class App {
       const notice = this.root.querySelector(".form-banner, .notices");
       notice?.replaceChildren(banner("error", messageFor(asCommandError(error)).text));
     }
+  }
+
+  /**
+   * Asked once per run: the backend does not change while the app runs, and `backend_info`
+   * fails only when the backend could not start (then there is no browser sign-in either).
+   */
+  private hostedUiProviders(): Promise<string[] | null> {
+    this.hostedUi ??= this.ctx.backend.call("backend_info", null).then(
+      (backend) => (backend.hostedUi ? backend.hostedUiProviders : null),
+      () => null,
+    );
+    return this.hostedUi;
   }
 
   private view(screen: Screen): HTMLElement {

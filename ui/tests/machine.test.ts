@@ -5,7 +5,7 @@ import { challengeLabel, deliveryText, initialScreen, mfaCodeHint, mfaKindLabel,
 const who: WhoAmIView = { username: "u-1", sub: "s-1", email: "ada@example.com", expiresAt: "2030-01-01T00:00:00Z" };
 const backend: BackendView = {
   kind: "localCloud", endpoint: "http://127.0.0.1:4566", region: "us-east-1", userPoolId: "us-east-1_A", clientId: "c",
-  configPath: null, configOrigin: null, dataDir: null,
+  configPath: null, configOrigin: null, dataDir: null, hostedUi: false, hostedUiProviders: [],
 };
 const delivery = { destination: "a***@e***", medium: "email" };
 

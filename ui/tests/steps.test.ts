@@ -69,7 +69,7 @@ describe("MFA code step", () => {
     });
     await new App(root, backend).start();
     await signIn(root, true);
-    expect(backend.calls[1]).toEqual({ command: "sign_in", args: { username: "ada@example.com", password: "Correct-Horse-9", rememberDevice: true } });
+    expect(backend.calls.find((call) => call.command === "sign_in")).toEqual({ command: "sign_in", args: { username: "ada@example.com", password: "Correct-Horse-9", rememberDevice: true } });
     expect(root.dataset.screen).toBe("mfaCode");
     const code = input(root, "code");
     expect(code.getAttribute("autocomplete")).toBe("one-time-code");

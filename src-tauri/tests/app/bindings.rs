@@ -32,6 +32,7 @@ fn bindings_declare_every_type_a_command_uses() {
         "SignUpResult",
         "BackendView",
         "SignInArgs",
+        "HostedUiArgs",
         "Commands",
     ] {
         assert!(

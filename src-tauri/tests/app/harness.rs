@@ -53,6 +53,15 @@ impl TestApp {
 
     /// The same, with the given keychain.
     pub fn start_with_store(store: Arc<dyn coffer_core::SecretStore>) -> Self {
+        Self::start_with(store, coffer_app::Browser::System)
+    }
+
+    /// A fresh local cloud and an app signed out of it, opening the hosted UI with `browser`.
+    pub fn start_with_browser(browser: coffer_app::Browser) -> Self {
+        Self::start_with(Arc::new(coffer_core::MemoryStore::new()), browser)
+    }
+
+    fn start_with(store: Arc<dyn coffer_core::SecretStore>, browser: coffer_app::Browser) -> Self {
         let data = tempfile::tempdir().unwrap();
         let config =
             local_cloud::LocalCloudConfig::new("127.0.0.1:0".parse().unwrap(), data.path());
@@ -71,6 +80,11 @@ impl TestApp {
             config_path: Some(cloud.demo().config_path.display().to_string()),
             config_origin: Some("local cloud demo setup".to_owned()),
             data_dir: Some(data.path().display().to_string()),
+            hosted_ui: client_config.hosted_ui().is_some(),
+            hosted_ui_providers: client_config
+                .hosted_ui()
+                .map(|hosted| hosted.providers.clone())
+                .unwrap_or_default(),
         };
         let user_pool_id = client_config.user_pool_id().to_owned();
         let local = data.path().join("local");
@@ -88,7 +102,8 @@ impl TestApp {
                 .map(|name| local.join("picked").join(name))
                 .collect(),
             save_dir: local.join("saved"),
-        });
+        })
+        .with_browser(browser);
         let (app, window) = app_with_state(state);
         Self {
             user_pool_id,

@@ -121,7 +121,16 @@ configOrigin: string | null,
 /**
  * The local cloud's data directory.
  */
-dataDir: string | null, };
+dataDir: string | null, 
+/**
+ * Whether the config has a `[hosted_ui]` section (browser sign-in is offered).
+ */
+hostedUi: boolean, 
+/**
+ * The identity providers configured for the hosted UI (`COGNITO`, `LocalIdP`, …); empty
+ * without a `[hosted_ui]` section.
+ */
+hostedUiProviders: Array<string>, };
 
 export type SignInArgs = { 
 /**
@@ -244,6 +253,12 @@ password: string,
  * Values of the attributes the pool requires (name → value).
  */
 attributes: { [key in string]: string }, };
+
+export type HostedUiArgs = { 
+/**
+ * Go straight to this identity provider (`null`: the hosted UI's own choice page).
+ */
+provider: string | null, };
 
 export type ForgotPasswordArgs = { 
 /**
@@ -429,6 +444,8 @@ export type Commands = {
   answer_totp_setup: { args: CodeArgs; result: SignInOutcome };
   answer_new_password: { args: NewPasswordArgs; result: SignInOutcome };
   cancel_sign_in: { args: null; result: null };
+  sign_in_hosted_ui: { args: HostedUiArgs; result: SignInOutcome };
+  cancel_hosted_ui: { args: null; result: null };
   forgot_password: { args: ForgotPasswordArgs; result: CodeDeliveryView | null };
   confirm_forgot_password: { args: ConfirmForgotPasswordArgs; result: null };
   change_password: { args: ChangePasswordArgs; result: null };

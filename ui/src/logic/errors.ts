@@ -84,6 +84,15 @@ const MESSAGES: Record<string, { text: Entry; field?: string }> = {
   upload_not_running: { text: "This upload is not running." },
   upload_not_resumable: { text: "This upload cannot be resumed: it is running or already finished." },
   dialog_failed: { text: "The file dialog could not be opened." },
+  hosted_ui_cancelled: { text: "Browser sign-in cancelled. You can sign in with your password, or try again." },
+  hosted_ui_timed_out: { text: "The browser did not come back in time. Try again, and finish signing in within 5 minutes." },
+  hosted_ui_denied: { text: (error) => `The sign-in page refused the sign-in${error.message.includes("(") ? ` (${error.message.split("(")[1]!.split(")")[0]})` : ""}. Try again, or sign in with your password.` },
+  hosted_ui_not_configured: { text: "Browser sign-in is not set up for this backend: the config file has no usable [hosted_ui] section." },
+  hosted_ui_no_loopback_redirect: { text: "Browser sign-in needs a loopback redirect URI (http://127.0.0.1:PORT/PATH) in the config's [hosted_ui] redirect_uris." },
+  loopback_port_unavailable: { text: "Another program is using the port browser sign-in returns to. Close it, or configure another redirect URI." },
+  browser_unavailable: { text: "Coffer could not open your web browser for the sign-in page." },
+  hosted_ui_malformed_callback: { text: "The browser came back without a sign-in result. Try again." },
+  token_request_refused: { text: "The sign-in service refused to finish the browser sign-in. Try again." },
 };
 
 const TOKEN_PREFIX = "token_";

@@ -70,13 +70,66 @@ export function noticeBanner(notice: Notice | undefined): HTMLElement {
   return slot;
 }
 
+/** The identity provider that is the hosted UI's own page, offered by "Continue with hosted UI". */
+const COGNITO_PROVIDER = "COGNITO";
+
 /**
  * Other ways in, shown under the sign-in form: "Continue as guest" (the identity pool's guest
- * access; files under `guest/<identity id>/`). Extension point: "Continue with hosted UI" and a
- * button per configured provider land here with their issue.
+ * access; files under `guest/<identity id>/`), and when the backend has a hosted UI, "Continue
+ * with hosted UI" plus one button per other configured provider. A browser sign-in opens the
+ * system browser (from Rust) and shows "Waiting for your browser…" with Cancel until it ends.
  */
-function alternativeSignIns(ctx: ViewContext): HTMLElement[] {
+function alternativeSignIns(ctx: ViewContext, form: HTMLFormElement, formBanner: HTMLElement): HTMLElement[] {
+  const hosted = h("div", { class: "hosted-ui", "data-testid": "hosted-ui" });
+  const choices = h("div", { class: "hosted-ui-choices" });
+  const waiting = h(
+    "div",
+    { class: "hosted-ui-waiting", role: "status", hidden: true, "data-testid": "hosted-ui-waiting" },
+    h("div", { class: "spinner", "aria-hidden": "true" }),
+    h("span", {}, "Waiting for your browser…"),
+  );
+  const cancel = h(
+    "button",
+    { type: "button", class: "secondary", "data-testid": "hosted-ui-cancel", onclick: () => void ctx.backend.call("cancel_hosted_ui", null).catch(() => undefined) },
+    "Cancel",
+  );
+  waiting.append(cancel);
+  hosted.append(choices, waiting);
+
+  const setWaiting = (on: boolean) => {
+    choices.hidden = on;
+    waiting.hidden = !on;
+    for (const control of form.querySelectorAll<HTMLInputElement | HTMLButtonElement>("input, button")) control.disabled = on;
+    if (on) cancel.focus();
+  };
+  const start = async (provider: string | null) => {
+    formBanner.replaceChildren();
+    setWaiting(true);
+    try {
+      const outcome = await ctx.backend.call("sign_in_hosted_ui", { provider });
+      const username = outcome.step === "signedIn" ? (outcome.who.email ?? outcome.who.username) : "";
+      ctx.dispatch({ type: "signInAnswered", username, outcome });
+    } catch (error) {
+      const commandError = asCommandError(error);
+      formBanner.append(banner(commandError.code === "hosted_ui_cancelled" ? "info" : "error", messageFor(commandError).text));
+    } finally {
+      // After a successful sign-in the screen has changed and these nodes are gone.
+      if (hosted.isConnected) setWaiting(false);
+    }
+  };
+  void ctx.hostedUiProviders().then((providers) => {
+    if (!providers) return;
+    const button = (label: string, provider: string | null, testid: string) =>
+      h("button", { type: "button", class: "secondary", "data-testid": testid, onclick: () => void start(provider) }, label);
+    choices.replaceChildren(
+      button("Continue with hosted UI", null, "continue-with-hosted-ui"),
+      ...providers
+        .filter((provider) => provider !== COGNITO_PROVIDER)
+        .map((provider) => button(`Continue with ${provider}`, provider, `continue-with-${provider}`)),
+    );
+  });
   return [
+    hosted,
     h(
       "button",
       { type: "button", class: "secondary", "data-testid": "continue-as-guest", onclick: () => ctx.dispatch({ type: "continueAsGuest" }) },
@@ -132,7 +185,7 @@ export function signInView(ctx: ViewContext, screen: { username: string; notice?
       }
     });
   });
-  const alternatives = alternativeSignIns(ctx);
+  const alternatives = alternativeSignIns(ctx, form, formBanner);
   return authLayout(
     ctx,
     "Sign in",

@@ -7,4 +7,6 @@ export interface ViewContext {
   dispatch(event: Event): void;
   openSettings(): Promise<void>;
   now(): Date;
+  /** The hosted UI's configured providers (`null`: no browser sign-in on this backend). */
+  hostedUiProviders(): Promise<string[] | null>;
 }
