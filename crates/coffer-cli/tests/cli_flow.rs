@@ -81,12 +81,9 @@ impl World {
         }
     }
 
-    /// Runs `coffer --config <ours> ARGS`, feeding `stdin`.
-    async fn coffer(&self, args: &[&str], stdin: &str) -> Run {
-        self.coffer_with(args, stdin, &[]).await
-    }
-
-    async fn coffer_with(&self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Run {
+    /// `coffer --config <ours> ARGS` in this world's home, with piped stdio and no outside
+    /// config or log filter.
+    fn command(&self, args: &[&str]) -> tokio::process::Command {
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_coffer"));
         command
             .arg("--config")
@@ -102,6 +99,16 @@ impl World {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        command
+    }
+
+    /// Runs `coffer --config <ours> ARGS`, feeding `stdin`.
+    async fn coffer(&self, args: &[&str], stdin: &str) -> Run {
+        self.coffer_with(args, stdin, &[]).await
+    }
+
+    async fn coffer_with(&self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Run {
+        let mut command = self.command(args);
         for (name, value) in env {
             command.env(name, value);
         }
@@ -618,21 +625,7 @@ impl Interactive {
 
 impl World {
     fn spawn(&self, args: &[&str]) -> Interactive {
-        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_coffer"));
-        command
-            .arg("--config")
-            .arg(&self.config_path)
-            .args(args)
-            .current_dir(self.home.path())
-            .env("HOME", self.home.path())
-            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
-            .env("XDG_DATA_HOME", self.home.path().join("data"))
-            .env("XDG_CACHE_HOME", self.home.path().join("cache"))
-            .env_remove("COFFER_CONFIG")
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        let mut command = self.command(args);
         let mut child = command.spawn().expect("coffer runs");
         let stdin = child.stdin.take();
         let stdout = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(
