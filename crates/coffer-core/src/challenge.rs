@@ -56,6 +56,9 @@ pub(crate) struct Flow {
     pub(crate) client: Client,
     /// USER_ID_FOR_SRP: the pool's username, sent as USERNAME in every challenge answer.
     pub(crate) username: String,
+    /// The name the person signed in with (an e-mail in e-mail-username pools), for labels
+    /// they will read, such as the authenticator app's account name.
+    pub(crate) sign_in_name: String,
     /// Confirm and remember this device when Cognito offers to (NewDeviceMetadata).
     pub(crate) remember_device: bool,
     /// The remembered device's secrets, when this device is remembered for the user.
@@ -68,6 +71,7 @@ impl std::fmt::Debug for Flow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Flow")
             .field("username", &self.username)
+            .field("sign_in_name", &self.sign_in_name)
             .field("remember_device", &self.remember_device)
             .field("device", &self.device)
             .field("device_proven", &self.device_proven)

@@ -272,6 +272,7 @@ impl PasswordVerifier {
         let flow = Flow {
             client,
             username: self.user_id_for_srp,
+            sign_in_name: self.username,
             remember_device: self.remember_device,
             device,
             device_proven: false,

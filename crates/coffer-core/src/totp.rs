@@ -166,7 +166,7 @@ impl TotpSetupStep {
             .session()
             .map(|session| ChallengeSession::new(session.to_owned()))
             .unwrap_or(session);
-        let account = flow.username.clone();
+        let account = flow.sign_in_name.clone();
         Ok(Self {
             setup: TotpSetup::new(secret, account),
             flow,
