@@ -755,26 +755,22 @@ impl ObjectStore {
         let dir = self.upload_dir(bucket, upload_id);
         let objects = self.bucket_dir(bucket).join("objects");
         let temp = TempFile::new(&objects);
-        let out = tokio::fs::File::create(&temp.path)
-            .await
-            .map_err(|e| internal("assembling an object", e))?;
-        let mut out = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, out);
         let mut md5s = Vec::with_capacity(parts.len() * 16);
-        let mut size = 0u64;
         for part in &parts {
-            let mut input =
-                tokio::fs::File::open(dir.join(format!("part-{}.data", part.part_number)))
-                    .await
-                    .map_err(|_| no_such_upload())?;
-            size += tokio::io::copy(&mut input, &mut out)
-                .await
-                .map_err(|e| internal("assembling an object", e))?;
             md5s.extend(hex::decode(&part.etag).map_err(|e| internal("a stored part ETag", e))?);
         }
-        out.flush()
+        let sources: Vec<PathBuf> = parts
+            .iter()
+            .map(|part| dir.join(format!("part-{}.data", part.part_number)))
+            .collect();
+        let target = temp.path.clone();
+        let size = tokio::task::spawn_blocking(move || concatenate(&sources, &target))
             .await
-            .map_err(|e| internal("assembling an object", e))?;
-        drop(out);
+            .map_err(|e| internal("assembling an object", e))?
+            .map_err(|e| match e.kind() {
+                io::ErrorKind::NotFound => no_such_upload(),
+                _ => internal("assembling an object", e),
+            })?;
 
         let mut checksums = Checksums::default();
         if let Some(algorithm) = &upload.checksum_algorithm {
@@ -807,6 +803,19 @@ impl ObjectStore {
         let _ = tokio::fs::remove_dir_all(&dir).await;
         Ok(meta)
     }
+}
+
+/// Writes the files `sources` one after the other into a new file `target`; returns its size.
+/// Blocking. `std::io::copy` between files lets the kernel copy (`copy_file_range` on Linux),
+/// so the data never passes through this process: completing a 1 GiB upload costs a fraction
+/// of a second instead of a userspace copy through small buffers.
+fn concatenate(sources: &[PathBuf], target: &Path) -> io::Result<u64> {
+    let mut out = std::fs::File::create(target)?;
+    let mut size = 0;
+    for source in sources {
+        size += io::copy(&mut std::fs::File::open(source)?, &mut out)?;
+    }
+    Ok(size)
 }
 
 #[cfg(test)]
