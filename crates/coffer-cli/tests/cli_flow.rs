@@ -1101,8 +1101,8 @@ fn sha256_of(path: &Path) -> String {
     hex::encode(hasher.finalize())
 }
 
-/// `coffer upload` killed with SIGKILL part-way resumes on the next run, sending only the
-/// missing parts; the stored object is byte-identical (SHA-256) to the file.
+/// `coffer upload` of a 1 GiB file killed with SIGKILL part-way resumes on the next run,
+/// sending only the missing parts; the stored object is byte-identical (SHA-256) to the file.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn upload_killed_with_sigkill_resumes_and_stores_the_exact_bytes() {
     use tokio::io::{AsyncBufReadExt, BufReader};
@@ -1114,7 +1114,7 @@ async fn upload_killed_with_sigkill_resumes_and_stores_the_exact_bytes() {
     // The demo config: it names the identity pool (guests allowed) and the bucket.
     let demo_config = world.cloud.demo().config_path.clone();
     let big = world.home.path().join("big upload.bin");
-    let mib = 256;
+    let mib = 1024;
     large_file(&big, mib);
     let journal_dir = world
         .home
