@@ -174,6 +174,56 @@ def test_aws_cli_is_refused_outside_its_prefix(person):
         assert "AccessDenied" in result.stderr, (args, result.stderr)
 
 
+def test_aws_cli_copies_moves_and_removes_recursively_in_its_own_prefix(person):
+    """`s3 cp/mv` between keys are CopyObject (+ DeleteObject); `s3 rm --recursive` is
+    DeleteObjects. The same commands aimed at another identity's prefix are refused."""
+    prefix = f"s3://{person['bucket']}/private/{person['identity_id']}/tree"
+    other = f"s3://{person['bucket']}/private/{person['other_id']}"
+    source = person["work"] / "tree"
+    (source / "sub dir").mkdir(parents=True)
+    (source / "a.txt").write_bytes(b"a" * 10_000)
+    (source / "sub dir" / "b é.txt").write_bytes(b"b" * 20_000)
+    ok(aws(person, "s3", "cp", "--recursive", str(source), f"{prefix}/src/"))
+    ok(aws(person, "s3", "cp", f"{prefix}/src/a.txt", f"{prefix}/copy/a.txt"))
+    ok(aws(person, "s3", "mv", f"{prefix}/src/sub dir/b é.txt", f"{prefix}/moved/b é.txt"))
+    listing = ok(aws(person, "s3", "ls", "--recursive", f"{prefix}/"))
+    keys = sorted(line.split(maxsplit=3)[3] for line in listing.splitlines())
+    base = f"private/{person['identity_id']}/tree"
+    assert keys == [f"{base}/copy/a.txt", f"{base}/moved/b é.txt", f"{base}/src/a.txt"]
+    back = person["work"] / "moved.txt"
+    ok(aws(person, "s3", "cp", f"{prefix}/moved/b é.txt", str(back)))
+    assert back.read_bytes() == b"b" * 20_000
+
+    for args in [
+        ("s3", "cp", f"{prefix}/src/a.txt", f"{other}/planted.txt"),
+        ("s3", "rm", "--recursive", f"{other}/"),
+    ]:
+        result = aws(person, *args)
+        assert result.returncode != 0, args
+        assert "AccessDenied" in result.stderr, (args, result.stderr)
+
+    removed = ok(aws(person, "s3", "rm", "--recursive", f"{prefix}/"))
+    assert removed.count("delete:") == 3, removed
+    # `s3 ls` exits 1 when it lists nothing.
+    empty = aws(person, "s3", "ls", "--recursive", f"{prefix}/")
+    assert (empty.returncode, empty.stdout, empty.stderr) == (1, "", "")
+
+
+def test_boto3_delete_objects_refuses_keys_outside_its_prefix_one_by_one(person, boto3_s3):
+    bucket = person["bucket"]
+    mine = f"private/{person['identity_id']}/boto3-batch/one.txt"
+    boto3_s3.put_object(Bucket=bucket, Key=mine, Body=b"1")
+    theirs = f"private/{person['other_id']}/whatever.txt"
+    out = boto3_s3.delete_objects(
+        Bucket=bucket, Delete={"Objects": [{"Key": mine}, {"Key": theirs}]}
+    )
+    assert [d["Key"] for d in out.get("Deleted", [])] == [mine]
+    assert [(e["Key"], e["Code"]) for e in out.get("Errors", [])] == [(theirs, "AccessDenied")]
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        boto3_s3.head_object(Bucket=bucket, Key=mine)
+    assert caught.value.response["Error"]["Code"] in ("404", "NoSuchKey")
+
+
 def test_boto3_puts_gets_and_lists_in_its_own_prefix(person, boto3_s3):
     key = f"private/{person['identity_id']}/boto3/data file.bin"
     body = bytes(range(256)) * 4096

@@ -15,12 +15,20 @@
 //! ([`authorization_request`]) and evaluated against the role's policy with
 //! `${cognito-identity.amazonaws.com:sub}` set to the identity id; anything but an Allow is
 //! `AccessDenied`. Operations the local cloud does not map are denied.
+//!
+//! Two operations need more than one decision, as on AWS: CopyObject needs `s3:PutObject` on
+//! the destination *and* `s3:GetObject` on the source named by `x-amz-copy-source`;
+//! DeleteObjects has no request-level action at all — each listed key needs `s3:DeleteObject`
+//! and a refused key is reported in the response, not as a failed request. For the latter the
+//! check leaves a [`Grant`] (the caller's evaluated policy) in the request's extensions, which
+//! the operation consults per key.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use s3s::access::{S3Access, S3AccessContext};
 use s3s::auth::{S3Auth, SecretKey};
+use s3s::dto::CopySource;
 use s3s::path::S3Path;
 use s3s::{s3_error, S3Result};
 use subtle::ConstantTimeEq;
@@ -74,6 +82,8 @@ pub fn authorization_request(
         "ListMultipartUploads" => ("s3:ListBucketMultipartUploads", bucket_arn()?),
         "CreateBucket" => ("s3:CreateBucket", bucket_arn()?),
         "ListBuckets" => ("s3:ListAllMyBuckets", "*".to_owned()),
+        // The destination; the source is checked from `x-amz-copy-source` ([`copy_source_arn`]).
+        "CopyObject" => ("s3:PutObject", object()?),
         _ => return None,
     };
     let mut context = BTreeMap::new();
@@ -93,6 +103,63 @@ pub fn authorization_request(
         resource,
         context,
     })
+}
+
+/// The ARN of the object a CopyObject reads (`x-amz-copy-source: /bucket/key`, percent-encoded,
+/// optionally `?versionId=`); `None` if the header is missing or malformed.
+pub fn copy_source_arn(header: Option<&str>) -> Option<String> {
+    match CopySource::parse(header?).ok()? {
+        CopySource::Bucket { bucket, key, .. } => Some(format!("arn:aws:s3:::{bucket}/{key}")),
+        _ => None,
+    }
+}
+
+/// What the caller may do, once authenticated: the admin key anything, a temporary key what
+/// its role's policy allows for its identity. Left in the request's extensions by
+/// [`PolicyAccess`] for operations that decide per item (DeleteObjects).
+#[derive(Debug, Clone)]
+pub struct Grant(GrantKind);
+
+#[derive(Debug, Clone)]
+enum GrantKind {
+    Admin,
+    Role {
+        policy: Policy,
+        variables: BTreeMap<String, String>,
+    },
+}
+
+impl Grant {
+    /// The admin key's grant.
+    pub fn admin() -> Self {
+        Self(GrantKind::Admin)
+    }
+
+    /// A role's grant: `policy` evaluated for the identity `identity_id` of `identity_pool_id`.
+    pub fn role(policy: Policy, identity_id: &str, identity_pool_id: &str) -> Self {
+        let variables = BTreeMap::from([
+            (SUB_VARIABLE.to_owned(), identity_id.to_owned()),
+            (AUD_VARIABLE.to_owned(), identity_pool_id.to_owned()),
+        ]);
+        Self(GrantKind::Role { policy, variables })
+    }
+
+    /// Whether `action` on `resource` (with condition keys `context`) is allowed.
+    pub fn allows(&self, action: &str, resource: &str, context: &BTreeMap<String, String>) -> bool {
+        match &self.0 {
+            GrantKind::Admin => true,
+            GrantKind::Role { policy, variables } => policy
+                .evaluate(
+                    &Request {
+                        action,
+                        resource,
+                        context,
+                    },
+                    variables,
+                )
+                .is_allowed(),
+        }
+    }
 }
 
 /// Decodes `a=b&c=d` (percent-encoding and `+` as space).
@@ -219,6 +286,7 @@ impl S3Access for PolicyAccess {
         };
         let access_key = credentials.access_key.clone();
         if self.0.is_admin(&access_key) {
+            cx.extensions_mut().insert(Grant::admin());
             return Ok(());
         }
         let (credential, policy) = self.0.lookup(&access_key).await?.ok_or_else(unknown_key)?;
@@ -243,9 +311,6 @@ impl S3Access for PolicyAccess {
             tracing::info!(operation = %op, identity_id = %credential.identity_id, "s3 request denied by policy");
             s3_error!(AccessDenied, "Access Denied")
         };
-        let Some(request) = authorization_request(&op, cx.s3_path(), cx.uri().query()) else {
-            return Err(denied());
-        };
         let policy = match policy.map(|p| Policy::from_value(&p)) {
             Some(Ok(policy)) => policy,
             Some(Err(err)) => {
@@ -257,23 +322,36 @@ impl S3Access for PolicyAccess {
                 return Err(denied());
             }
         };
-        let variables = BTreeMap::from([
-            (SUB_VARIABLE.to_owned(), credential.identity_id.clone()),
-            (AUD_VARIABLE.to_owned(), credential.identity_pool_id.clone()),
-        ]);
-        let decision = policy.evaluate(
-            &Request {
-                action: &request.action,
-                resource: &request.resource,
-                context: &request.context,
-            },
-            &variables,
+        let grant = Grant::role(
+            policy,
+            &credential.identity_id,
+            &credential.identity_pool_id,
         );
-        if decision.is_allowed() {
-            Ok(())
-        } else {
-            Err(denied())
+        if op == "DeleteObjects" {
+            // Decided per key by the operation (see the module docs).
+            cx.extensions_mut().insert(grant);
+            return Ok(());
         }
+        let Some(request) = authorization_request(&op, cx.s3_path(), cx.uri().query()) else {
+            return Err(denied());
+        };
+        if !grant.allows(&request.action, &request.resource, &request.context) {
+            return Err(denied());
+        }
+        if op == "CopyObject" {
+            let header = cx
+                .headers()
+                .get("x-amz-copy-source")
+                .and_then(|v| v.to_str().ok());
+            // A malformed header is s3s's InvalidArgument, reported by the operation itself.
+            if let Some(source) = copy_source_arn(header) {
+                if !grant.allows("s3:GetObject", &source, &BTreeMap::new()) {
+                    return Err(denied());
+                }
+            }
+        }
+        cx.extensions_mut().insert(grant);
+        Ok(())
     }
 }
 
@@ -330,6 +408,51 @@ mod tests {
         let uploads = authorization_request("ListMultipartUploads", &bucket, Some("uploads"))
             .expect("mapped");
         assert_eq!(uploads.action, "s3:ListBucketMultipartUploads");
+    }
+
+    #[test]
+    fn copy_object_names_both_ends() {
+        let request = authorization_request("CopyObject", &object("b", "private/x/copy"), None)
+            .expect("mapped");
+        assert_eq!(request.action, "s3:PutObject");
+        assert_eq!(request.resource, "arn:aws:s3:::b/private/x/copy");
+        assert_eq!(
+            copy_source_arn(Some("/bkt/private/x/a%20file%C3%A9.txt")).as_deref(),
+            Some("arn:aws:s3:::bkt/private/x/a fileé.txt")
+        );
+        assert_eq!(
+            copy_source_arn(Some("bkt/k?versionId=null")).as_deref(),
+            Some("arn:aws:s3:::bkt/k")
+        );
+        assert_eq!(copy_source_arn(Some("no-key")), None);
+        assert_eq!(copy_source_arn(None), None);
+    }
+
+    #[test]
+    fn grants_evaluate_the_role_policy_for_the_identity() {
+        let policy = Policy::parse(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:DeleteObject",
+                "Resource":"arn:aws:s3:::b/private/${cognito-identity.amazonaws.com:sub}/*"}]}"#,
+        )
+        .expect("policy");
+        let grant = Grant::role(policy, "us-east-1:me", "us-east-1:pool");
+        let none = BTreeMap::new();
+        assert!(grant.allows(
+            "s3:DeleteObject",
+            "arn:aws:s3:::b/private/us-east-1:me/f",
+            &none
+        ));
+        assert!(!grant.allows(
+            "s3:DeleteObject",
+            "arn:aws:s3:::b/private/us-east-1:you/f",
+            &none
+        ));
+        assert!(!grant.allows(
+            "s3:GetObject",
+            "arn:aws:s3:::b/private/us-east-1:me/f",
+            &none
+        ));
+        assert!(Grant::admin().allows("s3:DeleteObject", "arn:aws:s3:::any/thing", &none));
     }
 
     #[test]

@@ -19,6 +19,21 @@ pub const ALGORITHMS: [(&str, &str); 5] = [
     ("CRC64NVME", "x-amz-checksum-crc64nvme"),
 ];
 
+/// The canonical name (`CRC32C`, …) of the algorithm a request names in any case;
+/// `InvalidRequest` for one S3 does not support.
+pub fn algorithm_named(name: &str) -> S3Result<&'static str> {
+    ALGORITHMS
+        .iter()
+        .map(|(known, _)| *known)
+        .find(|known| known.eq_ignore_ascii_case(name))
+        .ok_or_else(|| {
+            s3_error!(
+                InvalidRequest,
+                "Checksum algorithm provided is unsupported."
+            )
+        })
+}
+
 /// Base64 checksum values, by algorithm.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checksums {
@@ -84,6 +99,11 @@ impl Checksums {
             .collect()
     }
 
+    /// The values a hasher computed.
+    pub fn computed(hasher: ChecksumHasher) -> Self {
+        Self::from_dto(hasher.finalize())
+    }
+
     fn from_dto(dto: s3s::dto::Checksum) -> Self {
         Self {
             crc32: dto.checksum_crc32,
@@ -113,16 +133,7 @@ impl Expected {
     ) -> S3Result<Self> {
         let mut algorithms = values.algorithms();
         if let Some(algorithm) = algorithm {
-            let known = ALGORITHMS
-                .iter()
-                .find(|(name, _)| name.eq_ignore_ascii_case(algorithm))
-                .ok_or_else(|| {
-                    s3_error!(
-                        InvalidRequest,
-                        "Checksum algorithm provided is unsupported."
-                    )
-                })?;
-            algorithms.push(known.0);
+            algorithms.push(algorithm_named(algorithm)?);
         }
         for trailer in headers.get_all("x-amz-trailer") {
             let trailer = trailer.to_str().unwrap_or_default();

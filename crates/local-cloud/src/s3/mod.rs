@@ -3,7 +3,8 @@
 //!
 //! * [`store`] — buckets, objects and multipart uploads under `<data>/s3/`, streamed.
 //! * [`checksums`] — CRC32, CRC32C, SHA-1, SHA-256, CRC64NVME verified on upload and returned.
-//! * [`service`] — the S3 operations.
+//! * [`service`] — the S3 operations; the longer ones in [`copy_object`] and
+//!   [`delete_objects`].
 //! * [`access`] — SigV4 secrets for access keys, session tokens, policy evaluation.
 //!
 //! Requests reach this service from [`crate::server`]: everything that is not a JSON 1.1 call
@@ -12,6 +13,8 @@
 
 pub mod access;
 pub mod checksums;
+pub mod copy_object;
+pub mod delete_objects;
 pub mod service;
 pub mod store;
 

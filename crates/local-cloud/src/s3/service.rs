@@ -357,6 +357,20 @@ impl S3 for LocalS3 {
         Ok(S3Response::new(DeleteObjectOutput::default()))
     }
 
+    async fn delete_objects(
+        &self,
+        req: S3Request<DeleteObjectsInput>,
+    ) -> S3Result<S3Response<DeleteObjectsOutput>> {
+        super::delete_objects::delete_objects(&self.store, req).await
+    }
+
+    async fn copy_object(
+        &self,
+        req: S3Request<CopyObjectInput>,
+    ) -> S3Result<S3Response<CopyObjectOutput>> {
+        super::copy_object::copy_object(&self.store, req, self.clock.now()).await
+    }
+
     async fn list_objects_v2(
         &self,
         req: S3Request<ListObjectsV2Input>,
@@ -451,21 +465,11 @@ impl S3 for LocalS3 {
                 "Full-object checksums for multipart uploads are not supported by the local cloud."
             ));
         }
-        let algorithm = match &input.checksum_algorithm {
-            Some(a) => Some(
-                super::checksums::ALGORITHMS
-                    .iter()
-                    .find(|(name, _)| name.eq_ignore_ascii_case(a.as_str()))
-                    .map(|(name, _)| (*name).to_owned())
-                    .ok_or_else(|| {
-                        s3_error!(
-                            InvalidRequest,
-                            "Checksum algorithm provided is unsupported."
-                        )
-                    })?,
-            ),
-            None => None,
-        };
+        let algorithm = input
+            .checksum_algorithm
+            .as_ref()
+            .map(|a| super::checksums::algorithm_named(a.as_str()).map(str::to_owned))
+            .transpose()?;
         let upload = self
             .store
             .create_upload(

@@ -484,6 +484,54 @@ impl ObjectStore {
         Err(s3_error!(NoSuchKey, "The specified key does not exist."))
     }
 
+    /// Copies `source_key` of `source_bucket` to `key` of `bucket` (CopyObject): the data is
+    /// read once on the blocking pool, hashed for the new ETag (the MD5 of the data: a copy is
+    /// never multipart) and for the checksum `algorithm` (the request's, else the source's),
+    /// and installed like any write. `replace` is the REPLACE metadata directive's content type
+    /// and metadata; `None` copies the source's.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn copy_object(
+        &self,
+        source_bucket: &str,
+        source_key: &str,
+        bucket: &str,
+        key: &str,
+        replace: Option<(Option<String>, BTreeMap<String, String>)>,
+        algorithm: Option<&'static str>,
+        now: OffsetDateTime,
+    ) -> S3Result<ObjectMeta> {
+        let objects = self.require_bucket(bucket).await?.join("objects");
+        let (source, file) = self.open_object(source_bucket, source_key).await?;
+        let algorithm = algorithm.or_else(|| source.checksums.algorithms().first().copied());
+        let expected = Expected {
+            values: Checksums::default(),
+            algorithms: algorithm.into_iter().collect(),
+        };
+        let temp = TempFile::new(&objects);
+        let target = temp.path.clone();
+        let file = file.into_std().await;
+        let (size, md5, hasher) =
+            tokio::task::spawn_blocking(move || copy_hashing(file, &target, expected.hasher()))
+                .await
+                .map_err(|e| internal("copying an object", e))?
+                .map_err(|e| internal("copying an object", e))?;
+        let (content_type, metadata) =
+            replace.unwrap_or_else(|| (source.content_type.clone(), source.metadata.clone()));
+        let checksums = Checksums::computed(hasher);
+        let meta = ObjectMeta {
+            key: key.to_owned(),
+            size,
+            etag: hex::encode(md5),
+            last_modified: now,
+            content_type,
+            metadata,
+            checksums,
+            parts_count: None,
+            data_file: String::new(),
+        };
+        self.install(&objects, meta, temp).await
+    }
+
     /// Deletes an object (succeeds if it does not exist, as S3 does).
     pub async fn delete_object(&self, bucket: &str, key: &str) -> S3Result<()> {
         let objects = self.require_bucket(bucket).await?.join("objects");
@@ -816,6 +864,31 @@ fn concatenate(sources: &[PathBuf], target: &Path) -> io::Result<u64> {
         size += io::copy(&mut std::fs::File::open(source)?, &mut out)?;
     }
     Ok(size)
+}
+
+/// Copies `source` to a new file `target`, computing its MD5 and the checksums of `hasher`.
+/// Blocking.
+fn copy_hashing(
+    mut source: std::fs::File,
+    target: &Path,
+    mut hasher: s3s::checksum::ChecksumHasher,
+) -> io::Result<(u64, Vec<u8>, s3s::checksum::ChecksumHasher)> {
+    use std::io::{Read as _, Write as _};
+    let mut out = std::fs::File::create(target)?;
+    let mut md5 = s3s::crypto::Md5::new();
+    let mut buffer = vec![0u8; WRITE_BUFFER];
+    let mut size = 0u64;
+    loop {
+        let read = source.read(&mut buffer)?;
+        if read == 0 {
+            break;
+        }
+        md5.update(&buffer[..read]);
+        hasher.update(&buffer[..read]);
+        out.write_all(&buffer[..read])?;
+        size += read as u64;
+    }
+    Ok((size, md5.finalize().as_ref().to_vec(), hasher))
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use md5_crate::Digest as _;
 use serde_json::json;
 use sha2::Sha256;
 
-use crate::support::TestCloud;
+use crate::support::{upload_parts, TestCloud};
 
 fn md5(data: &[u8]) -> [u8; 16] {
     md5_crate::Md5::digest(data).into()
@@ -686,33 +686,9 @@ async fn a_part_below_five_mib_that_is_not_last_is_refused() {
     let cloud = TestCloud::start().await;
     let (identity, s3) = signed_in(&cloud, "small@example.com").await;
     let key = format!("private/{identity}/small.bin");
-    let upload = s3
-        .create_multipart_upload()
-        .bucket(BUCKET)
-        .key(&key)
-        .send()
-        .await
-        .expect("create");
-    let upload_id = upload.upload_id().expect("id");
-    let mut completed = Vec::new();
-    for number in 1..=2 {
-        let out = s3
-            .upload_part()
-            .bucket(BUCKET)
-            .key(&key)
-            .upload_id(upload_id)
-            .part_number(number)
-            .body(ByteStream::from(data(1024, 1)))
-            .send()
-            .await
-            .expect("UploadPart");
-        completed.push(
-            CompletedPart::builder()
-                .part_number(number)
-                .e_tag(out.e_tag().expect("etag"))
-                .build(),
-        );
-    }
+    let (upload_id, mut completed) =
+        upload_parts(&s3, BUCKET, &key, &[data(1024, 1), data(1024, 1)]).await;
+    let upload_id = upload_id.as_str();
     let err = s3
         .complete_multipart_upload()
         .bucket(BUCKET)

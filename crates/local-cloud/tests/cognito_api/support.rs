@@ -535,3 +535,41 @@ pub fn assert_error(response: &(StatusCode, Value), kind: &str, message: Option<
 pub fn secret_hash(secret: &str, username: &str, client_id: &str) -> String {
     cognito_srp::secret_hash(secret, username, client_id)
 }
+
+/// Starts a multipart upload of `key` and uploads `parts` (numbered from 1) through the SDK;
+/// the upload id and the parts as CompleteMultipartUpload lists them.
+pub async fn upload_parts(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    parts: &[Vec<u8>],
+) -> (String, Vec<aws_sdk_s3::types::CompletedPart>) {
+    let upload = s3
+        .create_multipart_upload()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .expect("CreateMultipartUpload");
+    let upload_id = upload.upload_id().expect("upload id").to_owned();
+    let mut completed = Vec::new();
+    for (number, part) in (1..).zip(parts) {
+        let out = s3
+            .upload_part()
+            .bucket(bucket)
+            .key(key)
+            .upload_id(&upload_id)
+            .part_number(number)
+            .body(aws_sdk_s3::primitives::ByteStream::from(part.clone()))
+            .send()
+            .await
+            .expect("UploadPart");
+        completed.push(
+            aws_sdk_s3::types::CompletedPart::builder()
+                .part_number(number)
+                .e_tag(out.e_tag().expect("etag"))
+                .build(),
+        );
+    }
+    (upload_id, completed)
+}
