@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod failure;
 mod input;
+mod memory;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -18,6 +19,9 @@ use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    if !matches!(cli.command, cli::Command::LocalCloud(_)) {
+        memory::cap_malloc_arenas();
+    }
     init_logging(cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
