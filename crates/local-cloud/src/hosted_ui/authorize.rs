@@ -1,5 +1,6 @@
-//! `GET /oauth2/authorize`: checks the request in Cognito's order, then shows the login page
-//! or sends the browser to the federated provider named by `identity_provider`.
+//! `GET /oauth2/authorize`: checks the request in Cognito's order, then sends the browser back
+//! to the app with a code when it has a session ([`super::session`]; `prompt` decides), or
+//! shows the login page, or sends it to the federated provider named by `identity_provider`.
 //!
 //! Until the client and its redirect URI are known good, problems are shown as an error page
 //! (redirecting to an unverified URI would make the hosted UI an open redirector). After that,
@@ -8,11 +9,13 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 
+use super::login::issue_code;
 use super::pages::{self, LoginForm};
+use super::session::{self, Prompt};
 use super::{federation, AuthorizeRequest, Hosted, LoginPage};
 use crate::model::hosted::COGNITO_PROVIDER;
 use crate::model::State as CloudState;
@@ -32,6 +35,7 @@ pub struct AuthorizeQuery {
     code_challenge: Option<String>,
     code_challenge_method: Option<String>,
     identity_provider: Option<String>,
+    prompt: Option<String>,
 }
 
 /// Why an authorization request was refused.
@@ -329,15 +333,44 @@ use super::pending;
 pub async fn authorize(
     State(hosted): State<Arc<Hosted>>,
     Path(domain): Path<String>,
+    headers: HeaderMap,
     Query(query): Query<AuthorizeQuery>,
 ) -> Response {
+    let prompt = query.prompt.clone();
     let checked = hosted
         .run(move |ctx| Ok(check(&ctx.inner.state, &domain, &query)))
         .await;
-    match checked {
-        Err(_) => pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, "Internal error."),
-        Ok(Err(refusal)) => refusal.into_response(),
-        Ok(Ok((request, None))) => login_page(&hosted, request, "", None).await,
-        Ok(Ok((request, Some(provider)))) => federation::start(&hosted, request, &provider).await,
+    let (request, provider) = match checked {
+        Err(_) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, "Internal error."),
+        Ok(Err(refusal)) => return refusal.into_response(),
+        Ok(Ok(checked)) => checked,
+    };
+    let back_to_app = |error: &'static str, description: &str| {
+        Refusal::Redirect {
+            redirect_uri: request.redirect_uri.clone(),
+            state: request.state.clone(),
+            error,
+            description: description.to_owned(),
+        }
+        .into_response()
+    };
+    let prompt = match Prompt::parse(prompt.as_deref()) {
+        Ok(prompt) => prompt,
+        Err(description) => return back_to_app("invalid_request", description),
+    };
+    if prompt != Prompt::Login {
+        if let Some(username) =
+            session::resume(&hosted, &headers, &request, provider.as_deref()).await
+        {
+            tracing::info!(user_pool_id = %request.pool_id, username = %username, "hosted UI sign-in with the browser's session");
+            return issue_code(&hosted, request, username);
+        }
+    }
+    if prompt == Prompt::None {
+        return back_to_app("login_required", "the user is not signed in");
+    }
+    match provider {
+        None => login_page(&hosted, request, "", None).await,
+        Some(provider) => federation::start(&hosted, request, &provider).await,
     }
 }

@@ -139,14 +139,16 @@ pub struct LogoutQuery {
     logout_uri: Option<String>,
 }
 
-/// `GET /logout?client_id=…&logout_uri=…`: sends the browser to a registered logout URL. The
-/// hosted UI of the local cloud keeps no browser session of its own, so there is nothing else
-/// to end.
+/// `GET /logout?client_id=…&logout_uri=…`: ends the browser's session of this domain
+/// ([`super::session`]) and sends it to a registered logout URL. The session ends even when the
+/// logout URL is refused (the error page then says so): a sign-out asked for is never ignored.
 pub async fn logout(
     State(hosted): State<Arc<Hosted>>,
     Path(domain): Path<String>,
+    headers: HeaderMap,
     Query(query): Query<LogoutQuery>,
 ) -> Response {
+    let signed_out = domain.clone();
     let allowed = hosted
         .run(move |ctx| {
             let state = &ctx.inner.state;
@@ -164,14 +166,15 @@ pub async fn logout(
             Ok((in_pool && registered).then_some(logout_uri))
         })
         .await;
-    match allowed {
+    let response = match allowed {
         Ok(Some(uri)) => pages::redirect(&uri),
         Ok(None) => pages::error_page(
             StatusCode::BAD_REQUEST,
             "The logout_uri is not a registered logout URL of this app client.",
         ),
         Err(_) => pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, "Internal error."),
-    }
+    };
+    super::session::end(&hosted, &headers, &signed_out, response)
 }
 
 /// `GET /.well-known/openid-configuration` at the domain: the pool's issuer and keys with this

@@ -15,7 +15,7 @@ use subtle::ConstantTimeEq;
 
 use super::authorize::{with_query, Refusal};
 use super::local_idp::{self, IdpIdentity};
-use super::login::issue_code;
+use super::session::complete_sign_in;
 use super::{pages, pending, AuthorizeRequest, Hosted};
 use crate::error::CognitoError;
 use crate::model::hosted::IdentityProvider;
@@ -248,7 +248,9 @@ pub async fn idp_response(
         })
         .await;
     match linked {
-        Ok(Some(username)) => issue_code(&hosted, federation.request, username),
+        Ok(Some(username)) => {
+            complete_sign_in(&hosted, federation.request, username, &federation.provider).await
+        }
         Ok(None) => back_to_app("the identity provider's answer could not be verified"),
         Err(_) => back_to_app("the federated user could not be signed in"),
     }
