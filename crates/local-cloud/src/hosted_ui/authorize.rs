@@ -196,6 +196,19 @@ pub fn check(
             return Err(refuse("invalid_request", "unknown code_challenge_method"));
         }
     };
+    let prompt = match Prompt::parse(query.prompt.as_deref()) {
+        Ok(_) => query
+            .prompt
+            .as_deref()
+            .map(|p| {
+                p.split(' ')
+                    .filter(|v| !v.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .filter(|p| !p.is_empty()),
+        Err(description) => return Err(refuse("invalid_request", description)),
+    };
     let provider = match query.identity_provider.as_deref() {
         None | Some(COGNITO_PROVIDER) => {
             if !settings.supports_provider(COGNITO_PROVIDER) && query.identity_provider.is_some() {
@@ -231,6 +244,7 @@ pub fn check(
             scope,
             nonce: query.nonce.clone(),
             code_challenge,
+            prompt,
         },
         provider,
     ))
@@ -252,6 +266,9 @@ pub fn repeat_query(request: &AuthorizeRequest, provider: Option<&str>) -> Strin
     if let Some(challenge) = &request.code_challenge {
         query.append_pair("code_challenge", challenge);
         query.append_pair("code_challenge_method", "S256");
+    }
+    if let Some(prompt) = &request.prompt {
+        query.append_pair("prompt", prompt);
     }
     if let Some(provider) = provider {
         query.append_pair("identity_provider", provider);
@@ -336,7 +353,8 @@ pub async fn authorize(
     headers: HeaderMap,
     Query(query): Query<AuthorizeQuery>,
 ) -> Response {
-    let prompt = query.prompt.clone();
+    // The sign-in method asked for, `COGNITO` included: a session serves only its own method.
+    let named_method = query.identity_provider.clone();
     let checked = hosted
         .run(move |ctx| Ok(check(&ctx.inner.state, &domain, &query)))
         .await;
@@ -345,29 +363,24 @@ pub async fn authorize(
         Ok(Err(refusal)) => return refusal.into_response(),
         Ok(Ok(checked)) => checked,
     };
-    let back_to_app = |error: &'static str, description: &str| {
-        Refusal::Redirect {
-            redirect_uri: request.redirect_uri.clone(),
-            state: request.state.clone(),
-            error,
-            description: description.to_owned(),
-        }
-        .into_response()
-    };
-    let prompt = match Prompt::parse(prompt.as_deref()) {
-        Ok(prompt) => prompt,
-        Err(description) => return back_to_app("invalid_request", description),
-    };
+    // `check` refused a malformed prompt.
+    let prompt = Prompt::parse(request.prompt.as_deref()).unwrap_or_default();
     if prompt != Prompt::Login {
         if let Some(username) =
-            session::resume(&hosted, &headers, &request, provider.as_deref()).await
+            session::resume(&hosted, &headers, &request, named_method.as_deref()).await
         {
             tracing::info!(user_pool_id = %request.pool_id, username = %username, "hosted UI sign-in with the browser's session");
             return issue_code(&hosted, request, username);
         }
     }
     if prompt == Prompt::None {
-        return back_to_app("login_required", "the user is not signed in");
+        return Refusal::Redirect {
+            redirect_uri: request.redirect_uri,
+            state: request.state,
+            error: "login_required",
+            description: "the user is not signed in".to_owned(),
+        }
+        .into_response();
     }
     match provider {
         None => login_page(&hosted, request, "", None).await,

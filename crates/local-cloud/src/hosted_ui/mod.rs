@@ -88,6 +88,9 @@ pub struct AuthorizeRequest {
     pub nonce: Option<String>,
     /// The PKCE S256 challenge.
     pub code_challenge: Option<String>,
+    /// The OIDC `prompt` values, space-separated (checked: `none` stands alone); forwarded to
+    /// federated providers, as Cognito does.
+    pub prompt: Option<String>,
 }
 
 /// An issued authorization code's record.

@@ -13,7 +13,8 @@
 //! * `prompt=login` shows the login page even with a session (the session stays valid; the new
 //!   sign-in gets a new cookie); `prompt=none` never shows a page: a session gives a code, no
 //!   session gives `error=login_required` on the redirect URI. `select_account` and `consent`
-//!   have no effect on local sign-in ([`Prompt`]).
+//!   have no effect on local sign-in ([`Prompt`]); every value but `none` is passed on to a
+//!   federated provider, and kept on the login page's provider buttons.
 //! * `/logout` ends it. Global sign-out does not (AWS: "a user can still use a hosted UI cookie
 //!   to retrieve new tokens for the duration of the cookie validity period of 1 hour"), nor do
 //!   changes to attributes or factors. AWS is silent on disabled users and admin password
@@ -105,20 +106,21 @@ fn session_id(headers: &HeaderMap) -> Option<String> {
     pages::cookie(headers, SESSION_COOKIE).filter(|id| !id.is_empty())
 }
 
-/// The user a live session of this browser signs in for `request` (through `provider`, or
-/// `None` for a request that names no provider), if there is one and it may be used.
+/// The user a live session of this browser signs in for `request`, if there is one and it may
+/// be used. `method` is the request's `identity_provider` (`COGNITO` or a federated provider),
+/// `None` when it names none.
 pub async fn resume(
     hosted: &Arc<Hosted>,
     headers: &HeaderMap,
     request: &AuthorizeRequest,
-    provider: Option<&str>,
+    method: Option<&str>,
 ) -> Option<String> {
     let id = session_id(headers)?;
     let session = hosted.sessions.peek(&id, hosted.now())?;
     if session.domain != request.domain || session.pool_id != request.pool_id {
         return None;
     }
-    if provider.is_some_and(|name| name != session.method) {
+    if method.is_some_and(|name| name != session.method) {
         return None;
     }
     let client_id = request.client_id.clone();

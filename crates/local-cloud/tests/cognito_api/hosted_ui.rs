@@ -579,6 +579,49 @@ async fn local_idp_users_sign_in_as_federated_users() {
     let replay = get(idp_response.as_str(), &[]).await;
     assert_eq!(replay.status(), StatusCode::BAD_REQUEST);
 
+    // The federated sign-in started a hosted UI session, for the same method only.
+    let session = to_app
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|c| c.to_str().ok()?.split(';').next())
+        .find(|pair| pair.starts_with("cognito="))
+        .expect("a session cookie")
+        .to_owned();
+    let with_session = |extra: &'static [(&'static str, &'static str)]| {
+        browser()
+            .get(format!("{}/oauth2/authorize", base(&cloud)))
+            .query(&authorize_query(&cloud, extra))
+            .header(COOKIE, session.clone())
+            .send()
+    };
+    let again = with_session(&[("identity_provider", "LocalIdP")])
+        .await
+        .expect("GET");
+    assert!(
+        location(&again).as_str().starts_with(CALLBACK),
+        "no trip to the provider"
+    );
+    let unnamed = with_session(&[]).await.expect("GET");
+    assert!(location(&unnamed).as_str().starts_with(CALLBACK));
+    // prompt=login goes to the provider again, and the provider is told.
+    let forced = with_session(&[("identity_provider", "LocalIdP"), ("prompt", "login")])
+        .await
+        .expect("GET");
+    let to_idp = location(&forced);
+    assert!(to_idp
+        .as_str()
+        .starts_with(&format!("{}/_local/idp/authorize", cloud.endpoint())));
+    assert_eq!(query_of(&to_idp)["prompt"], "login");
+    let local = with_session(&[("identity_provider", "COGNITO")])
+        .await
+        .expect("GET");
+    assert_eq!(
+        local.status(),
+        StatusCode::OK,
+        "the login page, not the session"
+    );
+
     let client_id = cloud.demo_client();
     let (status, tokens) = token(
         &cloud,
