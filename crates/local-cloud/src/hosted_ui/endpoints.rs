@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
@@ -137,18 +137,35 @@ pub async fn revoke(
 pub struct LogoutQuery {
     client_id: Option<String>,
     logout_uri: Option<String>,
+    redirect_uri: Option<String>,
 }
 
-/// `GET /logout?client_id=…&logout_uri=…`: ends the browser's session of this domain
-/// ([`super::session`]) and sends it to a registered logout URL. The session ends even when the
-/// logout URL is refused (the error page then says so): a sign-out asked for is never ignored.
+/// `GET /logout`: ends the browser's session of this domain ([`super::session`]), then
+///
+/// * with `client_id` and `logout_uri`: sends it to that registered logout URL;
+/// * with `redirect_uri` instead (and the parameters of an authorization request): sends it to
+///   `/oauth2/authorize` with those parameters, to sign in again (checked there, as any
+///   authorization request).
+///
+/// The session ends even when the request is refused (the error page then says so): a
+/// sign-out asked for is never ignored.
 pub async fn logout(
     State(hosted): State<Arc<Hosted>>,
     Path(domain): Path<String>,
     headers: HeaderMap,
+    RawQuery(raw_query): RawQuery,
     Query(query): Query<LogoutQuery>,
 ) -> Response {
     let signed_out = domain.clone();
+    if let (None, Some(_), Some(raw)) = (&query.logout_uri, &query.redirect_uri, &raw_query) {
+        let sign_in_again = format!("{}/oauth2/authorize?{raw}", hosted.base_url(&domain));
+        return super::session::end(
+            &hosted,
+            &headers,
+            &signed_out,
+            pages::redirect(&sign_in_again),
+        );
+    }
     let allowed = hosted
         .run(move |ctx| {
             let state = &ctx.inner.state;

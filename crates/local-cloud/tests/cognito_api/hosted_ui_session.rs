@@ -230,6 +230,27 @@ async fn a_signed_in_browser_skips_the_login_page_until_it_logs_out() {
 }
 
 #[tokio::test]
+async fn logout_with_a_redirect_uri_ends_the_session_and_asks_to_sign_in_again() {
+    let cloud = TestCloud::start().await;
+    let browser = browser();
+    signed_in(&cloud, &browser, "again@example.com").await;
+    let logout = browser
+        .get(format!("{}/logout", base(&cloud)))
+        .query(&authorize_query(&cloud, &[]))
+        .send()
+        .await
+        .expect("logout");
+    assert!(session_cookie(&logout)
+        .expect("cleared")
+        .contains("Max-Age=0"));
+    let to = location(&logout);
+    assert_eq!(to.path(), "/_hosted/coffer-demo/oauth2/authorize");
+    assert_eq!(query_of(&to)["redirect_uri"], CALLBACK);
+    let page = browser.get(to).send().await.expect("GET");
+    assert!(is_login_page(page).await, "signed out: the login page");
+}
+
+#[tokio::test]
 async fn prompt_none_without_a_session_returns_login_required() {
     let cloud = TestCloud::start().await;
     let response = authorize(&browser(), &cloud, &[("prompt", "none")]).await;
