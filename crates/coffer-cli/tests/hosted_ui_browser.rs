@@ -2,7 +2,8 @@
 //! redirect while a headless Chromium, driven over WebDriver (chromedriver + fantoccini),
 //! signs in on the local cloud's hosted UI — with a pool user, with a pool user who has TOTP MFA
 //! (password page, then the authenticator-code page), and through LocalIdP. Then
-//! `coffer whoami` shows who is signed in.
+//! `coffer whoami` shows who is signed in, and a second sign-in in the same browser skips the
+//! form (the hosted UI's session cookie).
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (installed by scripts/setup-debian) and an
 //! OS keychain (see cli_flow.rs). Without a browser the tests fail with a message, unless
@@ -410,7 +411,6 @@ async fn chromium_signs_in_on_the_hosted_ui_while_the_cli_waits() {
     browser.click("#sign-in").await;
     let message = browser.landed_on_callback().await;
     assert!(message.contains("You can close this window"), "{message}");
-    browser.close().await;
 
     let stdout = signed_in(child).await;
     assert!(
@@ -419,6 +419,23 @@ async fn chromium_signs_in_on_the_hosted_ui_while_the_cli_waits() {
     );
     let who = world.whoami().await;
     assert_eq!(who["email"], "chromium@example.com");
+
+    // A second sign-in from the CLI, in the same browser: the hosted UI's session cookie
+    // sends it straight back, with no form to fill.
+    let (child, url) = world.start_sign_in(&[]).await;
+    browser
+        .client
+        .goto(&url)
+        .await
+        .expect("opens the hosted UI");
+    let message = browser.landed_on_callback().await;
+    assert!(message.contains("You can close this window"), "{message}");
+    browser.close().await;
+    let stdout = signed_in(child).await;
+    assert!(
+        stdout.contains("Signed in as chromium@example.com"),
+        "{stdout}"
+    );
 }
 
 #[tokio::test]

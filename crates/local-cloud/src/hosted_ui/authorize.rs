@@ -1,5 +1,6 @@
-//! `GET /oauth2/authorize`: checks the request in Cognito's order, then shows the login page
-//! or sends the browser to the federated provider named by `identity_provider`.
+//! `GET /oauth2/authorize`: checks the request in Cognito's order, then sends the browser back
+//! to the app with a code when it has a session ([`super::session`]; `prompt` decides), or
+//! shows the login page, or sends it to the federated provider named by `identity_provider`.
 //!
 //! Until the client and its redirect URI are known good, problems are shown as an error page
 //! (redirecting to an unverified URI would make the hosted UI an open redirector). After that,
@@ -8,11 +9,13 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 
+use super::login::issue_code;
 use super::pages::{self, LoginForm};
+use super::session::{self, Prompt};
 use super::{federation, AuthorizeRequest, Hosted, LoginPage};
 use crate::model::hosted::COGNITO_PROVIDER;
 use crate::model::State as CloudState;
@@ -32,6 +35,7 @@ pub struct AuthorizeQuery {
     code_challenge: Option<String>,
     code_challenge_method: Option<String>,
     identity_provider: Option<String>,
+    prompt: Option<String>,
 }
 
 /// Why an authorization request was refused.
@@ -192,6 +196,19 @@ pub fn check(
             return Err(refuse("invalid_request", "unknown code_challenge_method"));
         }
     };
+    let prompt = match Prompt::parse(query.prompt.as_deref()) {
+        Ok(_) => query
+            .prompt
+            .as_deref()
+            .map(|p| {
+                p.split(' ')
+                    .filter(|v| !v.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .filter(|p| !p.is_empty()),
+        Err(description) => return Err(refuse("invalid_request", description)),
+    };
     let provider = match query.identity_provider.as_deref() {
         None | Some(COGNITO_PROVIDER) => {
             if !settings.supports_provider(COGNITO_PROVIDER) && query.identity_provider.is_some() {
@@ -227,6 +244,7 @@ pub fn check(
             scope,
             nonce: query.nonce.clone(),
             code_challenge,
+            prompt,
         },
         provider,
     ))
@@ -248,6 +266,9 @@ pub fn repeat_query(request: &AuthorizeRequest, provider: Option<&str>) -> Strin
     if let Some(challenge) = &request.code_challenge {
         query.append_pair("code_challenge", challenge);
         query.append_pair("code_challenge_method", "S256");
+    }
+    if let Some(prompt) = &request.prompt {
+        query.append_pair("prompt", prompt);
     }
     if let Some(provider) = provider {
         query.append_pair("identity_provider", provider);
@@ -329,15 +350,40 @@ use super::pending;
 pub async fn authorize(
     State(hosted): State<Arc<Hosted>>,
     Path(domain): Path<String>,
+    headers: HeaderMap,
     Query(query): Query<AuthorizeQuery>,
 ) -> Response {
+    // The sign-in method asked for, `COGNITO` included: a session serves only its own method.
+    let named_method = query.identity_provider.clone();
     let checked = hosted
         .run(move |ctx| Ok(check(&ctx.inner.state, &domain, &query)))
         .await;
-    match checked {
-        Err(_) => pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, "Internal error."),
-        Ok(Err(refusal)) => refusal.into_response(),
-        Ok(Ok((request, None))) => login_page(&hosted, request, "", None).await,
-        Ok(Ok((request, Some(provider)))) => federation::start(&hosted, request, &provider).await,
+    let (request, provider) = match checked {
+        Err(_) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, "Internal error."),
+        Ok(Err(refusal)) => return refusal.into_response(),
+        Ok(Ok(checked)) => checked,
+    };
+    // `check` refused a malformed prompt.
+    let prompt = Prompt::parse(request.prompt.as_deref()).unwrap_or_default();
+    if prompt != Prompt::Login {
+        if let Some(username) =
+            session::resume(&hosted, &headers, &request, named_method.as_deref()).await
+        {
+            tracing::info!(user_pool_id = %request.pool_id, username = %username, "hosted UI sign-in with the browser's session");
+            return issue_code(&hosted, request, username);
+        }
+    }
+    if prompt == Prompt::None {
+        return Refusal::Redirect {
+            redirect_uri: request.redirect_uri,
+            state: request.state,
+            error: "login_required",
+            description: "the user is not signed in".to_owned(),
+        }
+        .into_response();
+    }
+    match provider {
+        None => login_page(&hosted, request, "", None).await,
+        Some(provider) => federation::start(&hosted, request, &provider).await,
     }
 }

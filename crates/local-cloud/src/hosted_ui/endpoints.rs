@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
@@ -137,16 +137,35 @@ pub async fn revoke(
 pub struct LogoutQuery {
     client_id: Option<String>,
     logout_uri: Option<String>,
+    redirect_uri: Option<String>,
 }
 
-/// `GET /logout?client_id=…&logout_uri=…`: sends the browser to a registered logout URL. The
-/// hosted UI of the local cloud keeps no browser session of its own, so there is nothing else
-/// to end.
+/// `GET /logout`: ends the browser's session of this domain ([`super::session`]), then
+///
+/// * with `client_id` and `logout_uri`: sends it to that registered logout URL;
+/// * with `redirect_uri` instead (and the parameters of an authorization request): sends it to
+///   `/oauth2/authorize` with those parameters, to sign in again (checked there, as any
+///   authorization request).
+///
+/// The session ends even when the request is refused (the error page then says so): a
+/// sign-out asked for is never ignored.
 pub async fn logout(
     State(hosted): State<Arc<Hosted>>,
     Path(domain): Path<String>,
+    headers: HeaderMap,
+    RawQuery(raw_query): RawQuery,
     Query(query): Query<LogoutQuery>,
 ) -> Response {
+    let signed_out = domain.clone();
+    if let (None, Some(_), Some(raw)) = (&query.logout_uri, &query.redirect_uri, &raw_query) {
+        let sign_in_again = format!("{}/oauth2/authorize?{raw}", hosted.base_url(&domain));
+        return super::session::end(
+            &hosted,
+            &headers,
+            &signed_out,
+            pages::redirect(&sign_in_again),
+        );
+    }
     let allowed = hosted
         .run(move |ctx| {
             let state = &ctx.inner.state;
@@ -164,14 +183,15 @@ pub async fn logout(
             Ok((in_pool && registered).then_some(logout_uri))
         })
         .await;
-    match allowed {
+    let response = match allowed {
         Ok(Some(uri)) => pages::redirect(&uri),
         Ok(None) => pages::error_page(
             StatusCode::BAD_REQUEST,
             "The logout_uri is not a registered logout URL of this app client.",
         ),
         Err(_) => pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, "Internal error."),
-    }
+    };
+    super::session::end(&hosted, &headers, &signed_out, response)
 }
 
 /// `GET /.well-known/openid-configuration` at the domain: the pool's issuer and keys with this

@@ -15,7 +15,7 @@ use subtle::ConstantTimeEq;
 
 use super::authorize::{with_query, Refusal};
 use super::local_idp::{self, IdpIdentity};
-use super::login::issue_code;
+use super::session::complete_sign_in;
 use super::{pages, pending, AuthorizeRequest, Hosted};
 use crate::error::CognitoError;
 use crate::model::hosted::IdentityProvider;
@@ -65,6 +65,9 @@ pub async fn start(hosted: &Arc<Hosted>, request: AuthorizeRequest, provider: &s
         .cloned()
         .unwrap_or_else(|| "openid".to_owned());
     let nonce = pending::new_key();
+    // Cognito passes `prompt` on to the provider (`none` never gets here: without a session
+    // it is answered with login_required).
+    let prompt = request.prompt.clone();
     let state = hosted.federations.insert(
         Federation {
             request,
@@ -73,17 +76,18 @@ pub async fn start(hosted: &Arc<Hosted>, request: AuthorizeRequest, provider: &s
         },
         hosted.now(),
     );
-    pages::redirect(&with_query(
-        authorize_url,
-        &[
-            ("response_type", "code".to_owned()),
-            ("client_id", client_id.clone()),
-            ("redirect_uri", callback),
-            ("scope", scope),
-            ("state", state),
-            ("nonce", nonce),
-        ],
-    ))
+    let mut params = vec![
+        ("response_type", "code".to_owned()),
+        ("client_id", client_id.clone()),
+        ("redirect_uri", callback),
+        ("scope", scope),
+        ("state", state),
+        ("nonce", nonce),
+    ];
+    if let Some(prompt) = prompt {
+        params.push(("prompt", prompt));
+    }
+    pages::redirect(&with_query(authorize_url, &params))
 }
 
 /// The provider's answer.
@@ -248,7 +252,9 @@ pub async fn idp_response(
         })
         .await;
     match linked {
-        Ok(Some(username)) => issue_code(&hosted, federation.request, username),
+        Ok(Some(username)) => {
+            complete_sign_in(&hosted, federation.request, username, &federation.provider).await
+        }
         Ok(None) => back_to_app("the identity provider's answer could not be verified"),
         Err(_) => back_to_app("the federated user could not be signed in"),
     }

@@ -5,9 +5,9 @@
 //!   e-mail code sent to the outbox (purpose `mfa`);
 //! * several without a preference: a choice page, then that factor's code page;
 //! * MFA required (pool ON) with nothing set up: when the pool offers TOTP, a setup page (the
-//!   new secret and its `otpauth://` URI, then a code from the app, as Cognito's hosted UI
-//!   does; no QR image, the page being script- and image-free); otherwise a page telling the
-//!   user to set MFA up in the app first;
+//!   new secret as text and as the QR code of its `otpauth://` URI, an inline SVG, then a
+//!   code from the app, as Cognito's hosted UI does); otherwise a page telling the user to set
+//!   MFA up in the app first;
 //! * none: straight to the app with an authorization code.
 //!
 //! # Security notes
@@ -33,13 +33,16 @@ use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
 use time::OffsetDateTime;
+use zeroize::Zeroizing;
 
 use super::authorize::CSRF_COOKIE;
-use super::login::{csrf_matches, issue_code};
-use super::{pages, pending, AuthorizeRequest, Hosted};
+use super::login::csrf_matches;
+use super::session::complete_sign_in;
+use super::{pages, pending, qr, AuthorizeRequest, Hosted};
 use crate::challenges::MAX_CODE_ATTEMPTS;
 use crate::codes::PendingCode;
 use crate::error::CognitoError;
+use crate::model::hosted::COGNITO_PROVIDER;
 use crate::model::mfa::{MfaFactor, SoftwareToken};
 use crate::ops::mfa::redeem_totp;
 use crate::ops::sign_in::{mfa_requirement, send_mfa_code, MfaRequirement};
@@ -117,7 +120,7 @@ pub async fn after_password(
     requirement: MfaRequirement,
 ) -> Response {
     match requirement {
-        MfaRequirement::None => issue_code(hosted, request, username),
+        MfaRequirement::None => complete_sign_in(hosted, request, username, COGNITO_PROVIDER).await,
         MfaRequirement::Setup => {
             let pool_id = request.pool_id.clone();
             let totp_offered = hosted
@@ -319,18 +322,24 @@ fn setup_form(
     let error = error
         .map(|e| format!("<p class=\"error\" id=\"error\">{}</p>", pages::escape(e)))
         .unwrap_or_default();
+    let uri = Zeroizing::new(otpauth_uri(secret, account));
+    let qr = qr::inline_svg(&uri, "QR code for your authenticator app")
+        .map(|svg| Zeroizing::new(format!("<p id=\"qr\">{}</p>", svg.as_str())))
+        .unwrap_or_default();
     format!(
         "<h1>Set up an authenticator app</h1>{error}\
          <p class=\"muted\" id=\"prompt\">This user pool requires multi-factor authentication. \
-         Add this key to your authenticator app, then enter the 6-digit code it shows.</p>\
+         Scan this QR code with your authenticator app, or enter the key below by hand, then \
+         enter the 6-digit code it shows.</p>{qr}\
          <p><code id=\"secret\">{secret}</code></p>\
          <p class=\"muted\" style=\"word-break:break-all\"><code id=\"otpauth\">{uri}</code></p>\
          <form method=\"post\" action=\"{action}\" autocomplete=\"off\">{hidden}\
          <label for=\"code\">Code</label>\
          <input type=\"text\" id=\"code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" maxlength=\"6\" required autofocus>\
          <button type=\"submit\" id=\"verify\">Verify</button></form>",
+        qr = qr.as_str(),
         secret = pages::escape(secret.expose()),
-        uri = pages::escape(&otpauth_uri(secret, account)),
+        uri = pages::escape(&uri),
         action = pages::escape(action),
         hidden = hidden_fields(key, csrf),
     )
@@ -445,7 +454,7 @@ pub async fn submit(
     };
     if right {
         tracing::info!(user_pool_id = %record.request.pool_id, username = %record.username, "hosted UI sign-in with MFA");
-        return issue_code(&hosted, record.request, record.username);
+        return complete_sign_in(&hosted, record.request, record.username, COGNITO_PROVIDER).await;
     }
     record.failed_attempts += 1;
     if record.failed_attempts >= MAX_CODE_ATTEMPTS {

@@ -8,14 +8,14 @@
 //!
 //! | path | what |
 //! |---|---|
-//! | `GET /oauth2/authorize` | checks the request, then shows the login page (or goes to a federated provider for `identity_provider=…`) |
+//! | `GET /oauth2/authorize` | checks the request, then goes back to the app with a code when the browser has a session ([`session`]), else shows the login page (or goes to a federated provider for `identity_provider=…`); `prompt=login` / `prompt=none` as on Cognito |
 //! | `POST /login` | the login form: CSRF-checked, password verified against the SRP verifier, then the MFA page or `302` to the app with a code |
 //! | `POST /mfa` | the MFA pages: choice of factor, then the TOTP / SMS / e-mail code ([`mfa`]) |
 //! | `GET /signup`, `POST /signup`, `POST /confirm` | sign-up and confirmation pages, linked from the login page |
 //! | `POST /oauth2/token` | `authorization_code` (PKCE S256 checked; `plain` refused) and `refresh_token` grants |
 //! | `GET/POST /oauth2/userInfo` | the user's claims for a bearer access token |
 //! | `POST /oauth2/revoke` | revokes a refresh token and everything minted from it |
-//! | `GET /logout` | sends the browser to a registered logout URL |
+//! | `GET /logout` | ends the browser's session and sends it to a registered logout URL (`logout_uri`), or to sign in again (`redirect_uri` and an authorization request's parameters) |
 //! | `GET /oauth2/idpresponse` | where federated providers return |
 //! | `GET /.well-known/openid-configuration` | discovery for the domain's endpoints |
 //!
@@ -34,6 +34,9 @@
 //!   ([`crate::ops::sign_in::mfa_requirement`]); the login waits for its second factor in a
 //!   single-use, 3-minute, CSRF-bound server-side record, never holding the password ([`mfa`]).
 //!   Remembered devices do not apply (a browser has no device key), as on Cognito's hosted UI.
+//! * Single sign-on: a completed sign-in (MFA included) sets the `cognito` session cookie, a
+//!   random 256-bit id (`HttpOnly; SameSite=Lax`, scoped to the domain's path) for a
+//!   server-side, one-hour, memory-only session ([`session`]).
 
 pub mod authorize;
 pub mod client_settings;
@@ -45,6 +48,8 @@ pub mod mfa;
 pub mod pages;
 pub mod pending;
 pub mod pkce;
+pub mod qr;
+pub mod session;
 pub mod signup;
 pub mod token;
 
@@ -83,6 +88,9 @@ pub struct AuthorizeRequest {
     pub nonce: Option<String>,
     /// The PKCE S256 challenge.
     pub code_challenge: Option<String>,
+    /// The OIDC `prompt` values, space-separated (checked: `none` stands alone); forwarded to
+    /// federated providers, as Cognito does.
+    pub prompt: Option<String>,
 }
 
 /// An issued authorization code's record.
@@ -117,6 +125,8 @@ pub struct Hosted {
     pub federations: Ledger<federation::Federation>,
     /// The built-in provider's pages and codes.
     pub idp: local_idp::Runtime,
+    /// Signed-in browsers, by session cookie.
+    pub sessions: Ledger<session::BrowserSession>,
 }
 
 impl Hosted {
@@ -162,6 +172,7 @@ pub fn router(app: Arc<App>) -> Router {
         codes: Ledger::new(CODE_LIFETIME),
         federations: Ledger::new(PAGE_LIFETIME),
         idp: local_idp::Runtime::default(),
+        sessions: Ledger::new(session::SESSION_LIFETIME),
     });
     Router::new()
         .route(

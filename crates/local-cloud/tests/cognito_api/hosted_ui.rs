@@ -16,8 +16,8 @@ use local_cloud::Clock as _;
 
 use crate::support::{TestCloud, PASSWORD};
 
-const CALLBACK: &str = "http://127.0.0.1:53682/callback";
-const VERIFIER: &str = "a-verifier-of-at-least-forty-three-characters-0123";
+pub(crate) const CALLBACK: &str = "http://127.0.0.1:53682/callback";
+pub(crate) const VERIFIER: &str = "a-verifier-of-at-least-forty-three-characters-0123";
 
 fn challenge(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
@@ -30,11 +30,11 @@ fn browser() -> reqwest::Client {
         .expect("client")
 }
 
-fn base(cloud: &TestCloud) -> String {
+pub(crate) fn base(cloud: &TestCloud) -> String {
     format!("{}/_hosted/coffer-demo", cloud.endpoint())
 }
 
-fn authorize_query(cloud: &TestCloud, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+pub(crate) fn authorize_query(cloud: &TestCloud, extra: &[(&str, &str)]) -> Vec<(String, String)> {
     let mut query: Vec<(String, String)> = [
         ("response_type", "code"),
         ("client_id", cloud.demo_client().as_str()),
@@ -62,13 +62,13 @@ async fn get(url: &str, query: &[(String, String)]) -> Response {
 }
 
 /// A page's form: its hidden fields and the CSRF cookie it set.
-struct Form {
-    action: String,
-    fields: Vec<(String, String)>,
-    cookie: Option<String>,
+pub(crate) struct Form {
+    pub(crate) action: String,
+    pub(crate) fields: Vec<(String, String)>,
+    pub(crate) cookie: Option<String>,
 }
 
-fn hidden(html: &str, name: &str) -> String {
+pub(crate) fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html
         .find(&marker)
@@ -102,7 +102,7 @@ async fn form_of(response: Response) -> Form {
     }
 }
 
-async fn submit(form: &Form, extra: &[(&str, &str)], send_cookie: bool) -> Response {
+pub(crate) async fn submit(form: &Form, extra: &[(&str, &str)], send_cookie: bool) -> Response {
     let mut fields = form.fields.clone();
     fields.extend(
         extra
@@ -116,7 +116,7 @@ async fn submit(form: &Form, extra: &[(&str, &str)], send_cookie: bool) -> Respo
     request.send().await.expect("POST")
 }
 
-fn location(response: &Response) -> reqwest::Url {
+pub(crate) fn location(response: &Response) -> reqwest::Url {
     let location = response
         .headers()
         .get(LOCATION)
@@ -126,7 +126,7 @@ fn location(response: &Response) -> reqwest::Url {
     reqwest::Url::parse(location).expect("absolute URL")
 }
 
-fn query_of(url: &reqwest::Url) -> HashMap<String, String> {
+pub(crate) fn query_of(url: &reqwest::Url) -> HashMap<String, String> {
     url.query_pairs().into_owned().collect()
 }
 
@@ -147,7 +147,7 @@ async fn code_for(cloud: &TestCloud, email: &str, extra: &[(&str, &str)]) -> Str
     query["code"].clone()
 }
 
-async fn token(cloud: &TestCloud, form: &[(&str, &str)]) -> (StatusCode, Value) {
+pub(crate) async fn token(cloud: &TestCloud, form: &[(&str, &str)]) -> (StatusCode, Value) {
     let response = browser()
         .post(format!("{}/oauth2/token", base(cloud)))
         .form(form)
@@ -164,7 +164,7 @@ async fn token(cloud: &TestCloud, form: &[(&str, &str)]) -> (StatusCode, Value) 
     (response.status(), response.json().await.expect("json"))
 }
 
-fn claims(jwt: &str) -> Value {
+pub(crate) fn claims(jwt: &str) -> Value {
     let payload = jwt.split('.').nth(1).expect("payload");
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("b64")).expect("json")
 }
@@ -579,6 +579,49 @@ async fn local_idp_users_sign_in_as_federated_users() {
     let replay = get(idp_response.as_str(), &[]).await;
     assert_eq!(replay.status(), StatusCode::BAD_REQUEST);
 
+    // The federated sign-in started a hosted UI session, for the same method only.
+    let session = to_app
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|c| c.to_str().ok()?.split(';').next())
+        .find(|pair| pair.starts_with("cognito="))
+        .expect("a session cookie")
+        .to_owned();
+    let with_session = |extra: &'static [(&'static str, &'static str)]| {
+        browser()
+            .get(format!("{}/oauth2/authorize", base(&cloud)))
+            .query(&authorize_query(&cloud, extra))
+            .header(COOKIE, session.clone())
+            .send()
+    };
+    let again = with_session(&[("identity_provider", "LocalIdP")])
+        .await
+        .expect("GET");
+    assert!(
+        location(&again).as_str().starts_with(CALLBACK),
+        "no trip to the provider"
+    );
+    let unnamed = with_session(&[]).await.expect("GET");
+    assert!(location(&unnamed).as_str().starts_with(CALLBACK));
+    // prompt=login goes to the provider again, and the provider is told.
+    let forced = with_session(&[("identity_provider", "LocalIdP"), ("prompt", "login")])
+        .await
+        .expect("GET");
+    let to_idp = location(&forced);
+    assert!(to_idp
+        .as_str()
+        .starts_with(&format!("{}/_local/idp/authorize", cloud.endpoint())));
+    assert_eq!(query_of(&to_idp)["prompt"], "login");
+    let local = with_session(&[("identity_provider", "COGNITO")])
+        .await
+        .expect("GET");
+    assert_eq!(
+        local.status(),
+        StatusCode::OK,
+        "the login page, not the session"
+    );
+
     let client_id = cloud.demo_client();
     let (status, tokens) = token(
         &cloud,
@@ -765,7 +808,7 @@ async fn local_idp_serves_its_token_endpoint_to_registered_clients_only() {
 // ---- MFA on the hosted UI ----
 
 /// Turns MFA on for the demo pool (`mode`, with TOTP and e-mail codes offered).
-async fn demo_pool_mfa(cloud: &TestCloud, mode: &str, email: bool) {
+pub(crate) async fn demo_pool_mfa(cloud: &TestCloud, mode: &str, email: bool) {
     let mut config = json!({"UserPoolId": cloud.demo_pool(), "MfaConfiguration": mode, "SoftwareTokenMfaConfiguration": {"Enabled": true}});
     if email {
         config["EmailMfaConfiguration"] = json!({"Message": "Code {####}", "Subject": "Sign-in"});
@@ -776,7 +819,7 @@ async fn demo_pool_mfa(cloud: &TestCloud, mode: &str, email: bool) {
 
 /// A confirmed demo-pool user with a TOTP authenticator turned on (enrolled through the API
 /// with a second client that allows USER_PASSWORD_AUTH).
-async fn totp_user(cloud: &TestCloud, email: &str) -> TotpSecret {
+pub(crate) async fn totp_user(cloud: &TestCloud, email: &str) -> TotpSecret {
     cloud.confirmed_user(email, PASSWORD).await;
     let api_client = crate::mfa::new_client(cloud, &cloud.demo_pool()).await;
     crate::mfa::enrol_totp(cloud, &api_client, email).await
@@ -794,7 +837,7 @@ async fn password_page(cloud: &TestCloud, email: &str) -> Response {
 }
 
 /// The page's HTML and its form.
-async fn page_and_form(response: Response) -> (String, Form) {
+pub(crate) async fn page_and_form(response: Response) -> (String, Form) {
     assert_eq!(response.status(), StatusCode::OK);
     let cookie = response.headers().get(SET_COOKIE).map(|c| {
         c.to_str()
@@ -819,7 +862,7 @@ async fn page_and_form(response: Response) -> (String, Form) {
     (html, form)
 }
 
-fn totp_now(cloud: &TestCloud, secret: &TotpSecret) -> String {
+pub(crate) fn totp_now(cloud: &TestCloud, secret: &TotpSecret) -> String {
     code_at(secret, cloud.clock.now()).expect("code")
 }
 
@@ -985,19 +1028,30 @@ async fn a_pool_requiring_mfa_sets_up_totp_on_the_hosted_ui() {
     cloud.confirmed_user(email, PASSWORD).await;
     let (html, form) = page_and_form(password_page(&cloud, email).await).await;
     assert!(html.contains("Set up an authenticator app"), "{html}");
-    let secret = TotpSecret::from_base32(
-        html.split("<code id=\"secret\">")
-            .nth(1)
-            .and_then(|rest| rest.split('<').next())
-            .expect("the secret on the page")
-            .to_owned(),
-    );
-    assert_eq!(secret.expose().len(), 32, "160 bits in base32");
-    assert!(
-        html.contains(&format!("?secret={}&amp;issuer=Coffer", secret.expose()))
-            && html.contains("otpauth://totp/Coffer%3A"),
-        "{html}"
-    );
+    let typed = html
+        .split("<code id=\"secret\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the secret on the page, for entry by hand")
+        .to_owned();
+    assert_eq!(typed.len(), 32, "160 bits in base32");
+
+    // What a phone scanning the QR code gets: the otpauth URI shown on the page, whose secret
+    // is the one typed by hand. The codes below are made from the scanned secret.
+    let scanned = scan_qr_code(&html);
+    assert!(scanned.starts_with("otpauth://totp/Coffer%3A"), "{scanned}");
+    let shown = html
+        .split("<code id=\"otpauth\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the URI as text")
+        .replace("&amp;", "&");
+    assert_eq!(scanned, shown);
+    let scanned_url = reqwest::Url::parse(&scanned).expect("a URL");
+    let params = query_of(&scanned_url);
+    assert_eq!(params["issuer"], "Coffer");
+    assert_eq!(params["secret"], typed);
+    let secret = TotpSecret::from_base32(params["secret"].clone());
 
     let wrong = crate::mfa::wrong_code(&secret, &cloud);
     let (html, form) = page_and_form(submit(&form, &[("code", &wrong)], true).await).await;
@@ -1012,6 +1066,39 @@ async fn a_pool_requiring_mfa_sets_up_totp_on_the_hosted_ui() {
     assert!(html.contains("Incorrect code."), "{html}");
     cloud.clock.advance(Duration::from_secs(30));
     callback_code(&submit(&form, &[("code", &totp_now(&cloud, &secret))], true).await);
+}
+
+/// Decodes the page's QR code as a scanner would: the inline SVG rendered to pixels by resvg,
+/// the pixels read by rqrr (neither shares code with the server's QR encoder).
+fn scan_qr_code(html: &str) -> String {
+    let start = html.find("<svg").expect("an inline SVG on the page");
+    let end = start + html[start..].find("</svg>").expect("a closed SVG") + "</svg>".len();
+    let svg = &html[start..end];
+    assert!(
+        svg.starts_with("<svg role=\"img\" aria-label=\"QR code"),
+        "labelled for screen readers: {}",
+        &svg[..80]
+    );
+    let tree = resvg::usvg::Tree::from_str(svg, &resvg::usvg::Options::default())
+        .expect("well-formed SVG");
+    let size = tree.size().to_int_size();
+    let mut pixmap =
+        resvg::tiny_skia::Pixmap::new(size.width(), size.height()).expect("a drawable size");
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::default(),
+        &mut pixmap.as_mut(),
+    );
+    let width = pixmap.width() as usize;
+    let rgba = pixmap.data();
+    let mut image =
+        rqrr::PreparedImage::prepare_from_greyscale(width, pixmap.height() as usize, |x, y| {
+            rgba[(y * width + x) * 4]
+        });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code on the page");
+    let (_, content) = grids[0].decode().expect("a readable QR code");
+    content
 }
 
 #[tokio::test]
