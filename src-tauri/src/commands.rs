@@ -7,6 +7,7 @@
 mod account;
 pub(crate) mod files;
 mod hosted_ui;
+mod settings;
 mod steps;
 
 use std::sync::OnceLock;
@@ -28,7 +29,8 @@ pub(crate) type CommandResult<T> = Result<T, CommandError>;
 /// The backend the app talks to, for the settings screen.
 #[tauri::command]
 pub(crate) async fn backend_info(state: State<'_, AppState>) -> CommandResult<BackendView> {
-    Ok(state.get().await?.backend.clone())
+    let view = state.get().await?.backend.clone();
+    Ok(crate::choice::shown(view, state.backend_choice()))
 }
 
 /// The session kept in the keychain, if any (refreshed when its tokens expired).
@@ -213,5 +215,9 @@ pub(crate) fn handler<R: tauri::Runtime>(
         files::cancel_upload,
         files::download_file,
         files::delete_file,
+        settings::choose_backend_file,
+        settings::use_chosen_backend,
+        settings::cancel_backend_choice,
+        settings::use_local_cloud,
     ]
 }
