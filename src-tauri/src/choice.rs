@@ -289,15 +289,8 @@ fn is_json(path: &Path) -> bool {
 mod tests {
     use super::*;
 
-    const AMPLIFY: &str = r#"{"version": "1.3",
-        "auth": {"aws_region": "eu-west-1", "user_pool_id": "eu-west-1_AmpPool",
-                 "user_pool_client_id": "ampclient1",
-                 "identity_pool_id": "eu-west-1:0a1b2c3d-0000-4000-8000-000000000000",
-                 "oauth": {"domain": "amp.auth.eu-west-1.amazoncognito.com",
-                           "redirect_sign_in_uri": ["http://127.0.0.1:53682/callback"],
-                           "redirect_sign_out_uri": [], "response_type": "code",
-                           "scopes": ["openid"], "identity_providers": ["GOOGLE"]}},
-        "storage": {"aws_region": "eu-west-1", "bucket_name": "amp-bucket"}}"#;
+    /// An Amplify Gen 2 `amplify_outputs.json` with auth, hosted UI and storage.
+    const AMPLIFY: &str = include_str!("../tests/data/amplify_outputs.json");
 
     fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
         let path = dir.join(name);

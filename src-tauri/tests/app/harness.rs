@@ -129,6 +129,33 @@ impl TestApp {
             .map(|value| serde_json::from_value(value).expect("result has the declared shape"))
     }
 
+    /// Signs `email` up with `password` and confirms it with the code from the outbox.
+    pub fn sign_up_and_confirm(&self, email: &str, password: &str) {
+        self.call::<Value>(
+            "sign_up",
+            Some(serde_json::json!({"email": email, "password": password})),
+        )
+        .unwrap();
+        let code = self.latest_code_for(email);
+        self.call::<Value>(
+            "confirm_sign_up",
+            Some(serde_json::json!({"username": email, "code": code})),
+        )
+        .unwrap();
+    }
+
+    /// Signs in with a password (no device remembered), expecting no further step.
+    pub fn sign_in(&self, username: &str, password: &str) -> Value {
+        let outcome: Value = self
+            .call(
+                "sign_in",
+                Some(serde_json::json!({"username": username, "password": password})),
+            )
+            .unwrap();
+        assert_eq!(outcome["step"], "signedIn", "{outcome}");
+        outcome
+    }
+
     /// The newest sign-up code the local cloud "sent" to `email`.
     pub fn latest_code_for(&self, email: &str) -> String {
         self.latest_code(email, "sign-up")

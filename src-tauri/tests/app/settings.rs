@@ -13,38 +13,16 @@ use super::harness::{app_with_state, code, invoke, start_local_cloud, TestApp, B
 const EMAIL: &str = "grace@example.com";
 const PASSWORD: &str = "Correct-Horse-9";
 
-const AMPLIFY: &str = r#"{"version": "1.3",
-    "auth": {"aws_region": "eu-west-1", "user_pool_id": "eu-west-1_AmpPool",
-             "user_pool_client_id": "ampclient1",
-             "identity_pool_id": "eu-west-1:0a1b2c3d-0000-4000-8000-000000000000",
-             "oauth": {"domain": "amp.auth.eu-west-1.amazoncognito.com",
-                       "redirect_sign_in_uri": ["http://127.0.0.1:53682/callback"],
-                       "redirect_sign_out_uri": [], "response_type": "code", "scopes": ["openid"]}},
-    "storage": {"aws_region": "eu-west-1", "bucket_name": "amp-bucket"}}"#;
+/// An Amplify Gen 2 `amplify_outputs.json` with auth, hosted UI and storage.
+const AMPLIFY: &str = include_str!("../data/amplify_outputs.json");
 
 fn pick(app: &TestApp, text: &str) {
     std::fs::write(app.local.join(BACKEND_FILE), text).unwrap();
 }
 
 fn signed_up_and_in(app: &TestApp) {
-    app.call::<Value>(
-        "sign_up",
-        Some(json!({"email": EMAIL, "password": PASSWORD})),
-    )
-    .unwrap();
-    let code = app.latest_code_for(EMAIL);
-    app.call::<Value>(
-        "confirm_sign_up",
-        Some(json!({"username": EMAIL, "code": code})),
-    )
-    .unwrap();
-    let outcome: Value = app
-        .call(
-            "sign_in",
-            Some(json!({"username": EMAIL, "password": PASSWORD})),
-        )
-        .unwrap();
-    assert_eq!(outcome["step"], "signedIn", "{outcome}");
+    app.sign_up_and_confirm(EMAIL, PASSWORD);
+    app.sign_in(EMAIL, PASSWORD);
 }
 
 /// The keychain key of the session on the backend `view` describes.
@@ -100,7 +78,7 @@ fn a_picked_amplify_file_is_summarised_then_saved_and_used_without_a_restart() {
         used["configPath"],
         app.saved_config.display().to_string().as_str()
     );
-    assert_eq!(used["hostedUiProviders"], json!(["COGNITO"]));
+    assert_eq!(used["hostedUiProviders"], json!(["COGNITO", "Google"]));
     assert_eq!(app.call::<Value>("backend_info", None).unwrap(), used);
 
     // Saved where the config lookup reads it, in Coffer's format.
@@ -194,13 +172,7 @@ fn back_to_the_local_cloud_moves_the_saved_config_aside_and_sign_in_works_again(
         app.call::<Value>("restore_session", None).unwrap(),
         Value::Null
     );
-    let outcome: Value = app
-        .call(
-            "sign_in",
-            Some(json!({"username": EMAIL, "password": PASSWORD})),
-        )
-        .unwrap();
-    assert_eq!(outcome["step"], "signedIn", "{outcome}");
+    app.sign_in(EMAIL, PASSWORD);
 
     // On the local cloud already, going back changes nothing.
     assert_eq!(app.call::<Value>("use_local_cloud", None).unwrap(), local);
