@@ -161,6 +161,19 @@ pub(crate) async fn sign_out_everywhere(state: State<'_, AppState>) -> CommandRe
     Ok(state.client().await?.global_sign_out().await?)
 }
 
+/// Waits for a dialog opened from Rust: `open` shows it and gives its answer to the sender it
+/// is handed. `what` names the dialog in the error when it never answers.
+pub(crate) async fn dialog_answer<T>(
+    what: &str,
+    open: impl FnOnce(tokio::sync::oneshot::Sender<T>),
+) -> CommandResult<T> {
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    open(sender);
+    receiver
+        .await
+        .map_err(|_| CommandError::new("dialog_failed", format!("{what} closed unexpectedly")))
+}
+
 /// When the process started, for the first-paint figure.
 pub(crate) fn process_start() -> Instant {
     static START: OnceLock<Instant> = OnceLock::new();

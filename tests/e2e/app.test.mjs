@@ -533,10 +533,7 @@ test("settings: use my own backend from an amplify_outputs.json (summary, confir
 
   // The switch forgot the session: a restart opens on sign-in, and the account still works.
   await wd.start(application);
-  await wd.waitForScreen("signIn");
-  await wd.type("input[name=username]", ownEmail);
-  await wd.type("input[name=password]", password);
-  await wd.press("input[name=password]", ENTER);
+  await signInAs(wd, ownEmail, password);
   await wd.waitForScreen("home");
   await wd.quit();
 });

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 
-use super::CommandResult;
+use super::{dialog_answer, CommandResult};
 use crate::choice::{self, ChosenBackend};
 use crate::error::CommandError;
 use crate::ipc::{BackendFileView, BackendKind, BackendView};
@@ -25,8 +25,7 @@ pub(crate) async fn choose_backend_file<R: Runtime>(
     state.set_chosen(None);
     let picked: Option<PathBuf> = match state.dialogs() {
         Dialogs::Preset { backend_file, .. } => backend_file.clone(),
-        Dialogs::System => {
-            let (sender, receiver) = tokio::sync::oneshot::channel();
+        Dialogs::System => dialog_answer("the file dialog", |sender| {
             app.dialog()
                 .file()
                 .set_title("Choose your backend: amplify_outputs.json or coffer.toml")
@@ -34,13 +33,9 @@ pub(crate) async fn choose_backend_file<R: Runtime>(
                 .pick_file(move |path| {
                     let _ = sender.send(path);
                 });
-            receiver
-                .await
-                .map_err(|_| {
-                    CommandError::new("dialog_failed", "the file dialog closed unexpectedly")
-                })?
-                .and_then(|path| path.into_path().ok())
-        }
+        })
+        .await?
+        .and_then(|path| path.into_path().ok()),
     };
     let Some(path) = picked else { return Ok(None) };
     let chosen = ChosenBackend::read(&path)?;
