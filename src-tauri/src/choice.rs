@@ -180,6 +180,21 @@ impl ChosenBackend {
         })
     }
 
+    /// Refuses a config for the local cloud running inside the app (e.g. its own
+    /// `<data>/coffer.toml`): switching shuts that local cloud down, so the config would then
+    /// point at nothing.
+    pub fn check_not_in_process(&self, current: &BackendView) -> Result<(), CommandError> {
+        if current.kind == BackendKind::LocalCloud
+            && self.config.cognito_idp_endpoint() == current.endpoint
+        {
+            return Err(CommandError::new(
+                "backend_is_local_cloud",
+                "this file describes the local cloud Coffer runs inside the app, which is the backend in use",
+            ));
+        }
+        Ok(())
+    }
+
     /// What the settings screen shows before the person confirms.
     pub fn view(&self, saved_to: &Path) -> BackendFileView {
         let config = &self.config;
@@ -384,6 +399,30 @@ mod tests {
             Config::from_file(&target).unwrap().cognito_idp_endpoint(),
             "http://127.0.0.1:9"
         );
+    }
+
+    #[test]
+    fn the_in_process_local_cloud_is_not_a_backend_to_switch_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = write(
+            dir.path(),
+            "coffer.toml",
+            "region = \"us-east-1\"\nuser_pool_id = \"us-east-1_Demo\"\nclient_id = \"c1\"\n\
+             [endpoints]\ncognito_idp = \"http://127.0.0.1:4566\"\n",
+        );
+        let chosen = ChosenBackend::read(&source).unwrap();
+        let config = Config::from_file(&source).unwrap();
+        let mut current = backend::view_of(&config, BackendKind::LocalCloud, None, None);
+        assert_eq!(
+            chosen.check_not_in_process(&current).unwrap_err().code,
+            "backend_is_local_cloud"
+        );
+        // A local cloud in another process keeps running: switching to it is fine.
+        current.kind = BackendKind::ExternalLocalCloud;
+        assert!(chosen.check_not_in_process(&current).is_ok());
+        current.kind = BackendKind::LocalCloud;
+        current.endpoint = "http://127.0.0.1:4567".to_owned();
+        assert!(chosen.check_not_in_process(&current).is_ok());
     }
 
     #[test]

@@ -39,6 +39,9 @@ pub(crate) async fn choose_backend_file<R: Runtime>(
     };
     let Some(path) = picked else { return Ok(None) };
     let chosen = ChosenBackend::read(&path)?;
+    if let Ok(current) = state.get().await {
+        chosen.check_not_in_process(&current.backend)?;
+    }
     let view = chosen.view(&saved_to);
     state.set_chosen(Some(chosen));
     Ok(Some(view))

@@ -66,6 +66,7 @@ const MESSAGES: Record<string, { text: Entry; field?: string }> = {
   config_too_large: { text: "This file is far too large to be a backend's config. Choose the amplify_outputs.json or coffer.toml." },
   config_write_failed: { text: (error) => `Coffer could not save the config: ${error.message}` },
   backend_pinned: { text: (error) => `${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}.` },
+  backend_is_local_cloud: { text: "This file describes the local cloud Coffer already runs inside the app: it is the backend in use." },
   no_backend_chosen: { text: "No backend file is waiting to be used. Choose it again." },
   no_config_dir: { text: "This system has no configuration directory for Coffer to save a backend in." },
   backend_change_unavailable: { text: "This app cannot change its backend." },
