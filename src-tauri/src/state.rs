@@ -97,7 +97,8 @@ pub enum Dialogs {
 }
 
 impl Dialogs {
-    /// `Preset` when `COFFER_E2E_PICK` is set, else `System`.
+    /// `Preset` when `COFFER_E2E_PICK` is set (`COFFER_E2E_SAVE_DIR` and
+    /// `COFFER_E2E_BACKEND_FILE` are read with it), else `System`.
     pub fn from_environment() -> Self {
         match std::env::var_os("COFFER_E2E_PICK") {
             Some(picks) => Self::Preset {
