@@ -379,15 +379,19 @@ mod tests {
         move_aside(&target).unwrap();
     }
 
+    /// A `coffer.toml` whose user-pool endpoint is `endpoint`.
+    fn toml_at(dir: &Path, endpoint: &str) -> PathBuf {
+        let text = format!(
+            "region = \"us-east-1\"\nuser_pool_id = \"us-east-1_Pool\"\nclient_id = \"c1\"\n\
+             [endpoints]\ncognito_idp = \"{endpoint}\"\n"
+        );
+        write(dir, "backend.toml", &text)
+    }
+
     #[test]
     fn a_coffer_toml_keeps_its_endpoints() {
         let dir = tempfile::tempdir().unwrap();
-        let source = write(
-            dir.path(),
-            "backend.toml",
-            "region = \"us-east-1\"\nuser_pool_id = \"us-east-1_Pool\"\nclient_id = \"c1\"\n\
-             [endpoints]\ncognito_idp = \"http://127.0.0.1:9\"\n",
-        );
+        let source = toml_at(dir.path(), "http://127.0.0.1:9");
         let chosen = ChosenBackend::read(&source).unwrap();
         let target = dir.path().join("saved.toml");
         let view = chosen.view(&target);
@@ -404,12 +408,7 @@ mod tests {
     #[test]
     fn the_in_process_local_cloud_is_not_a_backend_to_switch_to() {
         let dir = tempfile::tempdir().unwrap();
-        let source = write(
-            dir.path(),
-            "coffer.toml",
-            "region = \"us-east-1\"\nuser_pool_id = \"us-east-1_Demo\"\nclient_id = \"c1\"\n\
-             [endpoints]\ncognito_idp = \"http://127.0.0.1:4566\"\n",
-        );
+        let source = toml_at(dir.path(), "http://127.0.0.1:4566");
         let chosen = ChosenBackend::read(&source).unwrap();
         let config = Config::from_file(&source).unwrap();
         let mut current = backend::view_of(&config, BackendKind::LocalCloud, None, None);
