@@ -39,6 +39,10 @@ const COMMANDS: &[&str] = &[
     "cancel_upload",
     "download_file",
     "delete_file",
+    "choose_backend_file",
+    "use_chosen_backend",
+    "cancel_backend_choice",
+    "use_local_cloud",
 ];
 
 /// The web view's files (`npm run build` in `ui/`). When they are missing — a plain

@@ -7,7 +7,8 @@
 //!    data directory (default: the platform one, e.g. `~/.local/share/coffer/local-cloud`) and
 //!    address (default `127.0.0.1:4566`). Tests pin both.
 //! 2. Otherwise coffer-core's config lookup ([`coffer_core::ConfigLocations`]): a config named
-//!    by `COFFER_CONFIG` or in the platform config directory wins.
+//!    by `COFFER_CONFIG` or in the platform config directory wins. The settings screen saves
+//!    the backend a person picks to the latter ([`crate::choice`]).
 //! 3. Otherwise (no config, or only the local cloud's own demo config): the in-process local
 //!    cloud with the defaults. A first start needs nothing.
 //!
@@ -80,30 +81,36 @@ pub fn plan(
     overrides: &LocalCloudOverrides,
     default_data_dir: Option<PathBuf>,
 ) -> Result<BackendPlan, CommandError> {
-    let local_cloud = |overrides: &LocalCloudOverrides| {
-        let data_dir = overrides
-            .data_dir
-            .clone()
-            .or(default_data_dir.clone())
-            .ok_or_else(|| {
-                CommandError::new(
-                    "no_data_dir",
-                    format!("no home directory to keep the local cloud in; set {DATA_DIR_ENV_VAR}"),
-                )
-            })?;
-        Ok(BackendPlan::LocalCloud {
-            addr: overrides.addr.unwrap_or_else(default_addr),
-            data_dir,
-        })
-    };
     if overrides.data_dir.is_some() || overrides.addr.is_some() {
-        return local_cloud(overrides);
+        return local_cloud_plan(overrides, default_data_dir);
     }
     match locations.find() {
         Ok(found) if found.origin != ConfigOrigin::LocalCloud => Ok(BackendPlan::ConfigFile(found)),
-        Ok(_) | Err(ConfigError::NotFound { .. }) => local_cloud(overrides),
+        Ok(_) | Err(ConfigError::NotFound { .. }) => local_cloud_plan(overrides, default_data_dir),
         Err(error) => Err(error.into()),
     }
+}
+
+/// The in-process local cloud with the environment's overrides, else the defaults (also what
+/// "Back to the local cloud" in the settings starts).
+pub fn local_cloud_plan(
+    overrides: &LocalCloudOverrides,
+    default_data_dir: Option<PathBuf>,
+) -> Result<BackendPlan, CommandError> {
+    let data_dir = overrides
+        .data_dir
+        .clone()
+        .or(default_data_dir)
+        .ok_or_else(|| {
+            CommandError::new(
+                "no_data_dir",
+                format!("no home directory to keep the local cloud in; set {DATA_DIR_ENV_VAR}"),
+            )
+        })?;
+    Ok(BackendPlan::LocalCloud {
+        addr: overrides.addr.unwrap_or_else(default_addr),
+        data_dir,
+    })
 }
 
 fn default_addr() -> SocketAddr {
@@ -199,7 +206,9 @@ fn external_local_cloud(addr: SocketAddr, data_dir: &Path) -> Result<Backend, Co
     })
 }
 
-fn view_of(
+/// The settings screen's view of a backend (`change_unavailable` is filled in when it is
+/// shown, from the app state).
+pub(crate) fn view_of(
     config: &Config,
     kind: BackendKind,
     found: Option<&ConfigPath>,
@@ -219,6 +228,7 @@ fn view_of(
             .hosted_ui()
             .map(|hosted| hosted.providers.clone())
             .unwrap_or_default(),
+        change_unavailable: None,
     }
 }
 

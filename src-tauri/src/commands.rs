@@ -7,6 +7,7 @@
 mod account;
 pub(crate) mod files;
 mod hosted_ui;
+mod settings;
 mod steps;
 
 use std::sync::OnceLock;
@@ -28,7 +29,8 @@ pub(crate) type CommandResult<T> = Result<T, CommandError>;
 /// The backend the app talks to, for the settings screen.
 #[tauri::command]
 pub(crate) async fn backend_info(state: State<'_, AppState>) -> CommandResult<BackendView> {
-    Ok(state.get().await?.backend.clone())
+    let view = state.get().await?.backend.clone();
+    Ok(crate::choice::shown(view, state.backend_choice()))
 }
 
 /// The session kept in the keychain, if any (refreshed when its tokens expired).
@@ -159,6 +161,19 @@ pub(crate) async fn sign_out_everywhere(state: State<'_, AppState>) -> CommandRe
     Ok(state.client().await?.global_sign_out().await?)
 }
 
+/// Waits for a dialog opened from Rust: `open` shows it and gives its answer to the sender it
+/// is handed. `what` names the dialog in the error when it never answers.
+pub(crate) async fn dialog_answer<T>(
+    what: &str,
+    open: impl FnOnce(tokio::sync::oneshot::Sender<T>),
+) -> CommandResult<T> {
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    open(sender);
+    receiver
+        .await
+        .map_err(|_| CommandError::new("dialog_failed", format!("{what} closed unexpectedly")))
+}
+
 /// When the process started, for the first-paint figure.
 pub(crate) fn process_start() -> Instant {
     static START: OnceLock<Instant> = OnceLock::new();
@@ -213,5 +228,9 @@ pub(crate) fn handler<R: tauri::Runtime>(
         files::cancel_upload,
         files::download_file,
         files::delete_file,
+        settings::choose_backend_file,
+        settings::use_chosen_backend,
+        settings::cancel_backend_choice,
+        settings::use_local_cloud,
     ]
 }

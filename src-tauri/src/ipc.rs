@@ -381,6 +381,50 @@ pub struct BackendView {
     /// The identity providers configured for the hosted UI (`COGNITO`, `LocalIdP`, …); empty
     /// without a `[hosted_ui]` section.
     pub hosted_ui_providers: Vec<String>,
+    /// Why the backend cannot be changed from the settings screen (e.g. `COFFER_CONFIG` names
+    /// the config); `null` when it can.
+    pub change_unavailable: Option<String>,
+}
+
+/// The kind of backend file picked in the settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub enum BackendFileFormat {
+    /// Amplify Gen 2's `amplify_outputs.json`.
+    AmplifyOutputs,
+    /// A Coffer config (`coffer.toml`).
+    CofferToml,
+}
+
+/// A backend file picked in the settings, read and checked: what the person confirms before
+/// Coffer switches to it (`use_chosen_backend`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct BackendFileView {
+    /// The file picked.
+    pub file: String,
+    /// What kind of file it is.
+    pub format: BackendFileFormat,
+    /// Where confirming saves it (the app's config file).
+    pub saved_to: String,
+    /// The AWS region.
+    pub region: String,
+    /// The user pool.
+    pub user_pool_id: String,
+    /// The app client.
+    pub client_id: String,
+    /// The identity pool (files, guest access), if any.
+    pub identity_pool_id: Option<String>,
+    /// The S3 bucket for files, if any.
+    pub bucket: Option<String>,
+    /// The hosted UI's domain (browser sign-in), if any.
+    pub hosted_ui_domain: Option<String>,
+    /// The Cognito user-pool endpoint.
+    pub endpoint: String,
+    /// Whether every endpoint is AWS's own (no `[endpoints]` overrides).
+    pub aws_endpoints: bool,
 }
 
 /// Arguments of `sign_in_hosted_ui`.
@@ -582,6 +626,10 @@ fn command_signatures(cfg: &ts_rs::Config) -> Vec<CommandSignature> {
         signature::<UploadIdArgs, ()>("cancel_upload", cfg),
         signature::<FileKeyArgs, Option<String>>("download_file", cfg),
         signature::<FileKeyArgs, ()>("delete_file", cfg),
+        no_args::<Option<BackendFileView>>("choose_backend_file", cfg),
+        no_args::<BackendView>("use_chosen_backend", cfg),
+        no_args::<()>("cancel_backend_choice", cfg),
+        no_args::<BackendView>("use_local_cloud", cfg),
     ]
 }
 
@@ -604,6 +652,8 @@ pub fn typescript_bindings() -> String {
         SignUpResult::decl(&cfg),
         BackendKind::decl(&cfg),
         BackendView::decl(&cfg),
+        BackendFileFormat::decl(&cfg),
+        BackendFileView::decl(&cfg),
         SignInArgs::decl(&cfg),
         SignUpArgs::decl(&cfg),
         ConfirmSignUpArgs::decl(&cfg),

@@ -9,6 +9,10 @@
 //! - **A first start needs nothing.** Unless a config file says otherwise, the app runs the local
 //!   cloud in-process ([`backend`]) and talks to its demo user pool. The session is restored from
 //!   the OS keychain when the UI starts (`restore_session`).
+//! - **Own backend without a terminal.** The settings screen picks an `amplify_outputs.json` or
+//!   a `coffer.toml` (dialog from Rust), shows what it names, and on confirmation saves it as
+//!   the app's config and switches to it without a restart; "Back to the local cloud" reverts
+//!   ([`choice`]).
 //! - **Steps kept in the app.** The core's sign-in steps are consumed by answering them; the
 //!   pending one waits in [`AppState`] between commands (`answer_mfa_code`, `choose_mfa`,
 //!   `answer_totp_setup`, `answer_new_password`), replaced by each answer and dropped by
@@ -23,7 +27,7 @@
 //! - **Least privilege.** `build.rs` declares each command so Tauri generates one permission per
 //!   command; `capabilities/main-window.json` grants the main window exactly those and nothing
 //!   else (no file system, shell, opener or dialog access from JavaScript). The file dialogs
-//!   open from Rust (`pick_and_upload`, `download_file`), and files dropped on the window reach
+//!   open from Rust (`pick_and_upload`, `download_file`, `choose_backend_file`), and files dropped on the window reach
 //!   Rust through the window's drag-drop event, so the web view never holds a dialog or
 //!   file-system permission and cannot name a local path for the app to read or write.
 //!   The opener plugin is registered for the hosted-UI sign-in (`sign_in_hosted_ui`), which
@@ -34,8 +38,8 @@
 //!   progress over one Tauri `Channel` (`watch_uploads`), can be paused, resumed and cancelled,
 //!   and those an earlier run left unfinished are offered again from the core's journal.
 //!   Signing out pauses and forgets the signed-in user's uploads, so the next user never sees
-//!   them. `COFFER_E2E_PICK` / `COFFER_E2E_SAVE_DIR` (a documented dev flag, [`Dialogs`])
-//!   replace the dialogs with fixed answers for the end-to-end run.
+//!   them. `COFFER_E2E_PICK` / `COFFER_E2E_SAVE_DIR` / `COFFER_E2E_BACKEND_FILE` (a documented
+//!   dev flag, [`Dialogs`]) replace the dialogs with fixed answers for the end-to-end run.
 //! - **Secrets.** Passwords and codes cross IPC inward only and are wrapped into the core's
 //!   zeroising secret types at once; no command returns a token or a challenge Session. The
 //!   one secret that crosses outward is the authenticator (TOTP) secret during its setup,
@@ -45,6 +49,7 @@
 //!   the local cloud's port and state).
 
 pub mod backend;
+pub mod choice;
 mod commands;
 mod error;
 pub mod ipc;
@@ -52,6 +57,7 @@ mod pending;
 mod state;
 pub mod uploads;
 
+pub use choice::BackendChoice;
 pub use error::CommandError;
 pub use state::{AppState, Browser, Dialogs, Ready};
 
@@ -75,16 +81,7 @@ pub async fn start_backend() -> Result<Ready, CommandError> {
             &overrides,
             coffer_core::default_local_cloud_dir(),
         )?;
-        let backend = backend::start(plan).await?;
-        let client = coffer_core::Client::new(
-            backend.config,
-            std::sync::Arc::new(coffer_core::KeyringStore::new()),
-        )?;
-        Ok::<_, CommandError>(Ready {
-            client,
-            backend: backend.view,
-            local_cloud: Mutex::new(backend.local_cloud),
-        })
+        ready(backend::start(plan).await?)
     };
     let result = started.await;
     match &result {
@@ -100,6 +97,36 @@ pub async fn start_backend() -> Result<Ready, CommandError> {
         }
     }
     result
+}
+
+/// Starts the in-process local cloud as a first start without a config would ("Back to the
+/// local cloud" in the settings).
+pub async fn start_local_cloud() -> Result<Ready, CommandError> {
+    let overrides = backend::LocalCloudOverrides::from_environment()?;
+    let plan = backend::local_cloud_plan(&overrides, coffer_core::default_local_cloud_dir())?;
+    ready(backend::start(plan).await?)
+}
+
+/// A client for a started backend, keeping its tokens in the OS keychain.
+fn ready(backend: backend::Backend) -> Result<Ready, CommandError> {
+    let client = coffer_core::Client::new(
+        backend.config,
+        std::sync::Arc::new(coffer_core::KeyringStore::new()),
+    )?;
+    Ok(Ready {
+        client,
+        backend: backend.view,
+        local_cloud: Mutex::new(backend.local_cloud),
+    })
+}
+
+/// Changing the backend from the settings, as this process's environment allows it.
+fn backend_choice_from_environment() -> BackendChoice {
+    BackendChoice::new(
+        BackendChoice::saved_config_of(&coffer_core::ConfigLocations::from_environment(None)),
+        std::sync::Arc::new(coffer_core::KeyringStore::new()),
+        start_local_cloud,
+    )
 }
 
 /// Runs the app until its window closes.
@@ -123,7 +150,11 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
-        .manage(AppState::starting(start_backend).with_dialogs(Dialogs::from_environment()))
+        .manage(
+            AppState::starting(start_backend)
+                .with_dialogs(Dialogs::from_environment())
+                .with_backend_choice(backend_choice_from_environment()),
+        )
         .setup(|app| {
             // Start the backend while the window opens; commands wait for it.
             let handle = app.handle().clone();

@@ -7,6 +7,11 @@
 //! The backend starts in the background while the window opens (starting the local cloud reads
 //! its state and keys, which would otherwise delay the first paint); the first command that
 //! needs it waits for it.
+//!
+//! The settings screen can replace the backend while the app runs ([`AppState::replace_backend`],
+//! see [`crate::choice`]): commands take a reference-counted handle to the backend of the
+//! moment ([`AppState::get`]), so one already under way finishes against the backend it began
+//! with, and the next one sees the new backend.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -19,20 +24,30 @@ use coffer_core::{Client, Files, TotpEnrollment};
 use local_cloud::RunningLocalCloud;
 use tokio::sync::{oneshot, OnceCell};
 
+use crate::choice::{BackendChoice, ChosenBackend};
 use crate::error::CommandError;
 use crate::ipc::{BackendView, FilesMode};
 use crate::pending::PendingStep;
 use crate::uploads::Uploads;
 
 type Started = Result<Ready, CommandError>;
-type Starter = Box<dyn Fn() -> Pin<Box<dyn Future<Output = Started> + Send>> + Send + Sync>;
+/// Starts a backend: the one the app starts with, or the local cloud again from the settings.
+pub(crate) type Starter =
+    Box<dyn Fn() -> Pin<Box<dyn Future<Output = Started> + Send>> + Send + Sync>;
 
 /// The app's managed state. Startup never fails the app: when the backend cannot be set up
 /// (a config file named but missing, a port taken), the state keeps the error, every command
 /// returns it, and the UI shows it with a way out.
 pub struct AppState {
-    ready: OnceCell<Started>,
+    /// Filled once the first backend has started (or failed to).
+    started: OnceCell<()>,
     starter: Option<Starter>,
+    /// The backend of the moment, or why there is none.
+    current: Mutex<Result<Arc<Ready>, CommandError>>,
+    /// Held while the backend is being changed, so two changes do not interleave.
+    changing: tokio::sync::Mutex<()>,
+    choice: Option<BackendChoice>,
+    chosen: Mutex<Option<ChosenBackend>>,
     pending: Mutex<Option<PendingStep>>,
     enrollment: Mutex<Option<TotpEnrollment>>,
     files: Mutex<Vec<(FilesMode, Files)>>,
@@ -67,20 +82,23 @@ pub enum Dialogs {
     /// The system's file dialogs (tauri-plugin-dialog, opened from Rust).
     System,
     /// Fixed answers instead of dialogs: for tests, and for the end-to-end run, which sets
-    /// `COFFER_E2E_PICK` (a path, or several separated by the platform's path separator) and
-    /// `COFFER_E2E_SAVE_DIR` (see [`Dialogs::from_environment`]). WebDriver cannot drive a
-    /// native dialog or synthesise a drop with paths, so this is how it uploads through the
-    /// same code path as the picker and the drop handler.
+    /// `COFFER_E2E_PICK` (a path, or several separated by the platform's path separator),
+    /// `COFFER_E2E_SAVE_DIR` and `COFFER_E2E_BACKEND_FILE` (see [`Dialogs::from_environment`]).
+    /// WebDriver cannot drive a native dialog or synthesise a drop with paths, so this is how
+    /// it uploads, and picks a backend file, through the same code path as the dialogs.
     Preset {
         /// What the picker "selects".
         picks: Vec<PathBuf>,
         /// The directory downloads are saved to (under the file's own name).
         save_dir: PathBuf,
+        /// What the backend-file dialog "selects" (`None`: it is dismissed).
+        backend_file: Option<PathBuf>,
     },
 }
 
 impl Dialogs {
-    /// `Preset` when `COFFER_E2E_PICK` is set, else `System`.
+    /// `Preset` when `COFFER_E2E_PICK` is set (`COFFER_E2E_SAVE_DIR` and
+    /// `COFFER_E2E_BACKEND_FILE` are read with it), else `System`.
     pub fn from_environment() -> Self {
         match std::env::var_os("COFFER_E2E_PICK") {
             Some(picks) => Self::Preset {
@@ -88,6 +106,7 @@ impl Dialogs {
                 save_dir: std::env::var_os("COFFER_E2E_SAVE_DIR")
                     .map(PathBuf::from)
                     .unwrap_or_else(std::env::temp_dir),
+                backend_file: std::env::var_os("COFFER_E2E_BACKEND_FILE").map(PathBuf::from),
             },
             None => Self::System,
         }
@@ -111,25 +130,38 @@ impl AppState {
         F: Fn() -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Started> + Send + 'static,
     {
-        Self {
-            ready: OnceCell::new(),
-            starter: Some(Box::new(move || Box::pin(start()))),
-            pending: Mutex::new(None),
-            enrollment: Mutex::new(None),
-            files: Mutex::new(Vec::new()),
-            view: Mutex::new(None),
-            uploads: Uploads::new(default_journal_dir()),
-            dialogs: Dialogs::System,
-            browser: Browser::System,
-            hosted_ui_cancel: Mutex::new(None),
-        }
+        Self::with_start(
+            OnceCell::new(),
+            Some(Box::new(move || Box::pin(start()))),
+            Err(CommandError::new(
+                "internal_error",
+                "the backend has not started",
+            )),
+        )
     }
 
     /// A state with a working backend.
     pub fn ready(ready: Ready) -> Self {
+        Self::with_start(OnceCell::new_with(Some(())), None, Ok(Arc::new(ready)))
+    }
+
+    /// A state whose backend could not be set up.
+    pub fn failed(error: CommandError) -> Self {
+        Self::with_start(OnceCell::new_with(Some(())), None, Err(error))
+    }
+
+    fn with_start(
+        started: OnceCell<()>,
+        starter: Option<Starter>,
+        current: Result<Arc<Ready>, CommandError>,
+    ) -> Self {
         Self {
-            ready: OnceCell::new_with(Some(Ok(ready))),
-            starter: None,
+            started,
+            starter,
+            current: Mutex::new(current),
+            changing: tokio::sync::Mutex::new(()),
+            choice: None,
+            chosen: Mutex::new(None),
             pending: Mutex::new(None),
             enrollment: Mutex::new(None),
             files: Mutex::new(Vec::new()),
@@ -141,20 +173,50 @@ impl AppState {
         }
     }
 
-    /// A state whose backend could not be set up.
-    pub fn failed(error: CommandError) -> Self {
-        Self {
-            ready: OnceCell::new_with(Some(Err(error))),
-            starter: None,
-            pending: Mutex::new(None),
-            enrollment: Mutex::new(None),
-            files: Mutex::new(Vec::new()),
-            view: Mutex::new(None),
-            uploads: Uploads::new(default_journal_dir()),
-            dialogs: Dialogs::System,
-            browser: Browser::System,
-            hosted_ui_cancel: Mutex::new(None),
-        }
+    /// The same state, able to change its backend from the settings screen.
+    pub fn with_backend_choice(mut self, choice: BackendChoice) -> Self {
+        self.choice = Some(choice);
+        self
+    }
+
+    /// How the backend can be changed, or why it cannot.
+    pub(crate) fn backend_choice(&self) -> Result<&BackendChoice, CommandError> {
+        self.choice.as_ref().ok_or_else(|| {
+            CommandError::new(
+                "backend_change_unavailable",
+                "this app cannot change its backend",
+            )
+        })
+    }
+
+    /// Keeps a backend file the person picked until they confirm it (replacing any other),
+    /// or clears it with `None`.
+    pub(crate) fn set_chosen(&self, chosen: Option<ChosenBackend>) {
+        *lock(&self.chosen) = chosen;
+    }
+
+    /// Takes the picked backend file out, to use it.
+    pub(crate) fn take_chosen(&self) -> Option<ChosenBackend> {
+        lock(&self.chosen).take()
+    }
+
+    /// Serialises backend changes: held for the whole of one.
+    pub(crate) async fn changing_backend(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.changing.lock().await
+    }
+
+    /// Makes `ready` the backend of every command from now on, and forgets everything tied to
+    /// the previous one: the pending sign-in step, an enrolment, both modes' files and uploads
+    /// (paused, journals kept), a browser sign-in under way. Returns the previous backend (for
+    /// its tokens to be forgotten and its local cloud shut down), if there was one.
+    pub(crate) fn replace_backend(&self, ready: Ready) -> Option<Arc<Ready>> {
+        let previous = std::mem::replace(&mut *lock(&self.current), Ok(Arc::new(ready)));
+        self.forget_user_state();
+        lock(&self.files).clear();
+        *lock(&self.view) = None;
+        self.uploads.forget_mode(FilesMode::Guest);
+        self.cancel_hosted_ui();
+        previous.ok()
     }
 
     /// The same state with uploads journaled in `dir` (tests use a temporary directory).
@@ -233,24 +295,24 @@ impl AppState {
         let _ = self.get().await;
     }
 
-    /// The working backend (waiting for it to start), or the startup error.
-    pub async fn get(&self) -> Result<&Ready, CommandError> {
-        let started = self
-            .ready
+    /// The working backend (waiting for the first one to start), or why there is none.
+    pub async fn get(&self) -> Result<Arc<Ready>, CommandError> {
+        self.started
             .get_or_init(|| async {
-                match &self.starter {
-                    Some(start) => start().await,
-                    // `ready` and `failed` fill the cell, so only `starting` reaches here.
-                    None => Err(CommandError::new("internal_error", "no backend to start")),
+                // `ready` and `failed` fill the cell, so only `starting` (with a starter)
+                // reaches here.
+                if let Some(start) = &self.starter {
+                    let started = start().await.map(Arc::new);
+                    *lock(&self.current) = started;
                 }
             })
             .await;
-        started.as_ref().map_err(Clone::clone)
+        lock(&self.current).clone()
     }
 
-    /// The client (waiting for the backend), or the startup error.
-    pub async fn client(&self) -> Result<&Client, CommandError> {
-        self.get().await.map(|ready| &ready.client)
+    /// The client (waiting for the backend), or why there is none.
+    pub async fn client(&self) -> Result<Client, CommandError> {
+        self.get().await.map(|ready| ready.client.clone())
     }
 
     /// Takes the pending sign-in step out, to answer it.
@@ -294,13 +356,15 @@ impl AppState {
 
     /// Takes the in-process local cloud out, to shut it down (`None` if it never started).
     pub fn take_local_cloud(&self) -> Option<RunningLocalCloud> {
-        let ready = self.ready.get()?.as_ref().ok()?;
-        // A panic while holding this lock cannot leave an Option half-written.
-        let mut slot = ready
-            .local_cloud
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        slot.take()
+        let ready = lock(&self.current).as_ref().ok()?.clone();
+        ready.take_local_cloud()
+    }
+}
+
+impl Ready {
+    /// Takes this backend's in-process local cloud out, to shut it down.
+    pub fn take_local_cloud(&self) -> Option<RunningLocalCloud> {
+        lock(&self.local_cloud).take()
     }
 }
 

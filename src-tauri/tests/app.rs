@@ -8,4 +8,5 @@ mod app {
     pub mod harness;
     pub mod hosted_ui;
     pub mod mfa;
+    pub mod settings;
 }

@@ -47,6 +47,10 @@ before(async () => {
   mkdirSync(state.pickDir, { recursive: true });
   mkdirSync(state.saveDir, { recursive: true });
   state.pickedFile = join(state.pickDir, "Quarterly report é.bin");
+  // The same for the settings' backend-file dialog (COFFER_E2E_BACKEND_FILE); the chosen backend
+  // is saved under a private XDG_CONFIG_HOME, never the real ~/.config.
+  state.backendFile = join(state.dataDir, "amplify_outputs.json");
+  state.savedConfig = join(state.dataDir, "config", "coffer", "coffer.toml");
   state.cloudPort = await freePort();
   const driverPort = await freePort();
   const nativePort = await freePort();
@@ -57,6 +61,8 @@ before(async () => {
       COFFER_LOCAL_CLOUD_ADDR: `127.0.0.1:${state.cloudPort}`,
       COFFER_E2E_PICK: state.pickedFile,
       COFFER_E2E_SAVE_DIR: state.saveDir,
+      COFFER_E2E_BACKEND_FILE: state.backendFile,
+      XDG_CONFIG_HOME: join(state.dataDir, "config"),
       RUST_LOG: process.env.RUST_LOG ?? "warn",
     },
     stdio: ["ignore", "inherit", "inherit"],
@@ -133,6 +139,26 @@ async function signInAs(wd, user, secret, { remember = false } = {}) {
   await wd.type("input[name=password]", secret);
   if (remember) await wd.click("[data-testid=remember-device]");
   await wd.press("input[name=password]", ENTER);
+}
+
+/** From a fresh start (signed in or not): a new account, confirmed and signed in. */
+async function signUpAndIn(wd, newEmail) {
+  // An earlier test may have left a session in the keychain.
+  const first = await wd.waitFor("first screen", "const s = document.getElementById('app').dataset.screen; return ['signIn', 'home'].includes(s) && s");
+  if (first === "home") await signOut(wd);
+  await wd.click("[data-testid=go-sign-up]");
+  await wd.waitForScreen("signUp");
+  await wd.type("input[name=email]", newEmail);
+  await wd.type("input[name=password]", password);
+  await wd.type("input[name=confirm]", password);
+  await wd.press("input[name=confirm]", ENTER);
+  await wd.waitForScreen("confirm");
+  await wd.type("input[name=code]", await outboxCode(newEmail));
+  await wd.press("input[name=code]", ENTER);
+  await wd.waitForScreen("signIn");
+  await wd.type("input[name=password]", password);
+  await wd.press("input[name=password]", ENTER);
+  await wd.waitForScreen("home");
 }
 
 async function signOut(wd) {
@@ -423,22 +449,7 @@ test("files: upload through the picker path with progress, list, download, delet
   const filesEmail = `files.${Date.now()}@example.com`;
 
   await wd.start(application);
-  // An earlier test may have left a session in the keychain.
-  const first = await wd.waitFor("first screen", "const s = document.getElementById('app').dataset.screen; return ['signIn', 'home'].includes(s) && s");
-  if (first === "home") await signOut(wd);
-  await wd.click("[data-testid=go-sign-up]");
-  await wd.waitForScreen("signUp");
-  await wd.type("input[name=email]", filesEmail);
-  await wd.type("input[name=password]", password);
-  await wd.type("input[name=confirm]", password);
-  await wd.press("input[name=confirm]", ENTER);
-  await wd.waitForScreen("confirm");
-  await wd.type("input[name=code]", await outboxCode(filesEmail));
-  await wd.press("input[name=code]", ENTER);
-  await wd.waitForScreen("signIn");
-  await wd.type("input[name=password]", password);
-  await wd.press("input[name=password]", ENTER);
-  await wd.waitForScreen("home");
+  await signUpAndIn(wd, filesEmail);
 
   await wd.click("[data-testid=nav-files]");
   await wd.waitForScreen("files");
@@ -472,5 +483,57 @@ test("files: upload through the picker path with progress, list, download, delet
   await shot("35-guest-files");
   await wd.click("[data-testid=guest-sign-in]");
   await wd.waitForScreen("signIn");
+  await wd.quit();
+});
+
+test("settings: use my own backend from an amplify_outputs.json (summary, confirm, signed out), then back to the local cloud", async () => {
+  const wd = state.wd;
+  writeFileSync(
+    state.backendFile,
+    JSON.stringify({
+      version: "1.3",
+      auth: { aws_region: "eu-west-1", user_pool_id: "eu-west-1_E2ePool", user_pool_client_id: "e2eclient1" },
+      storage: { aws_region: "eu-west-1", bucket_name: "e2e-bucket" },
+    }),
+  );
+  const ownEmail = `own.${Date.now()}@example.com`;
+  const outbox = () => fetch(`http://127.0.0.1:${state.cloudPort}/_local/outbox`).then((response) => response.ok, () => false);
+  await wd.start(application);
+  await signUpAndIn(wd, ownEmail);
+
+  await wd.click("[data-testid=account-button]");
+  await wd.click("[data-testid=menu-settings]");
+  await wd.waitForScreen("settings");
+  await wd.click("[data-testid=choose-backend]");
+  await wd.waitFor("backend summary", "return !!document.querySelector('[data-testid=backend-summary]')");
+  assert.equal(await wd.text("[data-testid=chosen-pool]"), "eu-west-1_E2ePool");
+  assert.equal(await wd.text("[data-testid=chosen-bucket]"), "e2e-bucket");
+  assert.equal(await wd.text("[data-testid=chosen-saved-to]"), state.savedConfig);
+  assert.ok(!existsSync(state.savedConfig), "nothing saved before the confirmation");
+  await shot("40-settings-own-backend-summary");
+
+  await wd.click("[data-testid=confirm-backend]");
+  await wd.waitForText("Coffer now uses your backend");
+  assert.equal(await wd.text("[data-testid=backend-kind]"), "Config file");
+  assert.equal(await wd.text("[data-testid=backend-pool]"), "eu-west-1_E2ePool");
+  assert.match(readFileSync(state.savedConfig, "utf8"), /user_pool_id = "eu-west-1_E2ePool"/);
+  assert.equal(await outbox(), false, "the in-process local cloud stopped");
+  await shot("41-settings-own-backend");
+
+  await wd.click("[data-testid=use-local-cloud]");
+  await wd.waitForText("Coffer is back on the local cloud");
+  assert.equal(await wd.text("[data-testid=backend-kind]"), "Local cloud");
+  assert.equal(await wd.text("[data-testid=backend-endpoint]"), `http://127.0.0.1:${state.cloudPort}`);
+  assert.ok(!existsSync(state.savedConfig), "the saved config is moved aside");
+  assert.equal(await outbox(), true, "the local cloud serves again");
+  await shot("42-settings-back-to-local-cloud");
+  await wd.click("[data-testid=settings-back]");
+  await wd.waitForScreen("signIn");
+  await wd.quit();
+
+  // The switch forgot the session: a restart opens on sign-in, and the account still works.
+  await wd.start(application);
+  await signInAs(wd, ownEmail, password);
+  await wd.waitForScreen("home");
   await wd.quit();
 });

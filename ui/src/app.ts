@@ -2,7 +2,7 @@
 import type { Backend } from "./ipc/backend";
 import { asCommandError } from "./ipc/backend";
 import { messageFor } from "./logic/errors";
-import { initialScreen, transition, whoOf, type Event, type Screen } from "./logic/machine";
+import { initialScreen, transition, type Event, type Screen } from "./logic/machine";
 import {
   confirmView,
   loadingView,
@@ -56,6 +56,8 @@ export class App {
   }
 
   dispatch(event: Event): void {
+    // Another backend has its own hosted UI (or none): ask again.
+    if (event.type === "backendChanged") this.hostedUi = undefined;
     const next = transition(this.screen, event);
     if (next === this.screen) return;
     this.screen = next;
@@ -73,8 +75,8 @@ export class App {
   }
 
   /**
-   * Asked once per run: the backend does not change while the app runs, and `backend_info`
-   * fails only when the backend could not start (then there is no browser sign-in either).
+   * Asked once per backend (settings can change it), and `backend_info` fails only when the
+   * backend could not start (then there is no browser sign-in either).
    */
   private hostedUiProviders(): Promise<string[] | null> {
     this.hostedUi ??= this.ctx.backend.call("backend_info", null).then(
@@ -123,7 +125,7 @@ export class App {
       case "guestFiles":
         return filesView(this.ctx, { who: null, ...(screen.notice ? { notice: screen.notice } : {}) });
       case "settings":
-        return settingsView(this.ctx, screen.backend, whoOf(screen.back));
+        return settingsView(this.ctx, screen);
     }
   }
 

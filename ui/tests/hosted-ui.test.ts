@@ -18,6 +18,7 @@ function backendView(providers: string[] | null): BackendView {
     dataDir: null,
     hostedUi: providers !== null,
     hostedUiProviders: providers ?? [],
+    changeUnavailable: null,
   };
 }
 

@@ -5,7 +5,7 @@ import { challengeLabel, deliveryText, initialScreen, mfaCodeHint, mfaKindLabel,
 const who: WhoAmIView = { username: "u-1", sub: "s-1", email: "ada@example.com", expiresAt: "2030-01-01T00:00:00Z" };
 const backend: BackendView = {
   kind: "localCloud", endpoint: "http://127.0.0.1:4566", region: "us-east-1", userPoolId: "us-east-1_A", clientId: "c",
-  configPath: null, configOrigin: null, dataDir: null, hostedUi: false, hostedUiProviders: [],
+  configPath: null, configOrigin: null, dataDir: null, hostedUi: false, hostedUiProviders: [], changeUnavailable: null,
 };
 const delivery = { destination: "a***@e***", medium: "email" };
 
@@ -64,6 +64,31 @@ describe("screen state machine", () => {
     expect(settings).toEqual({ name: "settings", backend, back: home });
     expect(transition(settings, { type: "openSettings", backend })).toBe(settings);
     expect(transition(settings, { type: "closeSettings" })).toBe(home);
+  });
+
+  it("keeps a picked backend file on settings until it is confirmed or closed", () => {
+    const home: Screen = { name: "home", who };
+    const settings = transition(home, { type: "openSettings", backend });
+    const file = {
+      file: "/home/ada/amplify_outputs.json", format: "amplifyOutputs" as const, savedTo: "/home/ada/.config/coffer/coffer.toml",
+      region: "eu-west-1", userPoolId: "eu-west-1_P", clientId: "c1", identityPoolId: null, bucket: null,
+      hostedUiDomain: null, endpoint: "https://cognito-idp.eu-west-1.amazonaws.com", awsEndpoints: true,
+    };
+    const chosen = transition(settings, { type: "backendFileChosen", file });
+    expect(chosen).toEqual({ name: "settings", backend, back: home, chosen: file });
+    expect(whoOf(chosen)).toBe(who);
+    const refused = { kind: "error" as const, text: "No." };
+    expect(transition(chosen, { type: "backendChoiceClosed", notice: refused })).toEqual({ name: "settings", backend, back: home, notice: refused });
+    expect(transition(chosen, { type: "backendChoiceClosed" })).toEqual(settings);
+    // Only settings hold a choice.
+    expect(transition(home, { type: "backendFileChosen", file })).toBe(home);
+
+    // On the new backend the session is gone: settings for it, with sign-in behind.
+    const own: BackendView = { ...backend, kind: "configFile", userPoolId: "eu-west-1_P", region: "eu-west-1" };
+    const changed = transition(chosen, { type: "backendChanged", backend: own });
+    expect(changed).toMatchObject({ name: "settings", backend: own, back: { name: "signIn", username: "" }, notice: { kind: "success" } });
+    expect(whoOf(changed)).toBeNull();
+    expect(transition(changed, { type: "closeSettings" })).toEqual({ name: "signIn", username: "" });
   });
 
   it("ignores events that do not apply to the current screen", () => {

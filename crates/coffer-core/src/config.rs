@@ -37,12 +37,20 @@
 //! A file whose name ends in `.json` is read as Amplify Gen 2's `amplify_outputs.json`
 //! (`auth.*`, `storage.bucket_name`; see [`cfn_template::ClientConfig::from_amplify_outputs`]),
 //! so `--config amplify_outputs.json` works as is. It describes AWS itself: no `[endpoints]`.
+//!
+//! Errors say what kind of problem a file has, each with its own stable code: not JSON
+//! (`config_not_json`), not TOML (`config_not_toml`), a required setting missing
+//! (`config_missing_field`, e.g. no user pool), an `amplify_outputs.json` schema Coffer does not
+//! read (`config_unsupported_version`), or a bad value or unknown key (`config_invalid`).
+//!
+//! [`Config::to_toml_without_secret`] writes a config back in this format (the desktop app saves
+//! the backend a person picks that way); it never writes the client secret.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use reqwest::Url;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::secret::ClientSecret;
 
@@ -112,9 +120,11 @@ impl Endpoints {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
-    region: String,
-    user_pool_id: String,
-    client_id: String,
+    // Required, but optional here so that a missing one is reported as such
+    // (`ConfigError::MissingField`), not as a generic parse error.
+    region: Option<String>,
+    user_pool_id: Option<String>,
+    client_id: Option<String>,
     client_secret: Option<ClientSecret>,
     identity_pool_id: Option<String>,
     bucket: Option<String>,
@@ -215,10 +225,29 @@ impl Config {
         };
         // Neither error echoes values: serde_json's syntax errors give a position, the
         // converter names fields.
-        let json: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| invalid(format!("not amplify_outputs.json: {e}")))?;
-        let converted = cfn_template::ClientConfig::from_amplify_outputs(&json)
-            .map_err(|e| invalid(e.to_string()))?;
+        let json: serde_json::Value =
+            serde_json::from_str(text).map_err(|error| ConfigError::NotJson {
+                path: path.to_path_buf(),
+                line: error.line(),
+                column: error.column(),
+            })?;
+        let converted = cfn_template::ClientConfig::from_amplify_outputs(&json).map_err(
+            |error| match error {
+                cfn_template::ClientConfigError::MissingAmplifyField { field } => {
+                    ConfigError::MissingField {
+                        path: Some(path.to_path_buf()),
+                        field,
+                    }
+                }
+                cfn_template::ClientConfigError::UnsupportedAmplifyVersion { version } => {
+                    ConfigError::UnsupportedVersion {
+                        path: path.to_path_buf(),
+                        version,
+                    }
+                }
+                other => invalid(other.to_string()),
+            },
+        )?;
         Self::parse(&converted.to_toml(), Some(path))
     }
 
@@ -229,13 +258,20 @@ impl Config {
     }
 
     fn parse(text: &str, path: Option<&Path>) -> Result<Self, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|error| {
-            let position = error.span().map(|span| line_and_column(text, span.start));
-            ConfigError::Invalid {
-                path: path.map(Path::to_path_buf),
-                position,
-                message: error.message().to_owned(),
-            }
+        let position_of =
+            |error: &toml::de::Error| error.span().map(|span| line_and_column(text, span.start));
+        // Syntax first, so "not TOML at all" is told apart from "TOML, but not a config".
+        // Only the message is kept: the error's own Display quotes the offending line, which
+        // could hold the client secret.
+        toml::from_str::<toml::Table>(text).map_err(|error| ConfigError::NotToml {
+            path: path.map(Path::to_path_buf),
+            position: position_of(&error),
+            message: error.message().to_owned(),
+        })?;
+        let raw: RawConfig = toml::from_str(text).map_err(|error| ConfigError::Invalid {
+            path: path.map(Path::to_path_buf),
+            position: position_of(&error),
+            message: error.message().to_owned(),
         })?;
         Self::from_raw(raw).map_err(|error| match error {
             ConfigError::Invalid {
@@ -247,12 +283,23 @@ impl Config {
                 position,
                 message,
             },
+            ConfigError::MissingField { path: None, field } => ConfigError::MissingField {
+                path: path.map(Path::to_path_buf),
+                field,
+            },
             other => other,
         })
     }
 
     fn from_raw(raw: RawConfig) -> Result<Self, ConfigError> {
-        let mut config = Self::new(raw.region, raw.user_pool_id, raw.client_id)?;
+        let required = |value: Option<String>, field: &'static str| {
+            value.ok_or(ConfigError::MissingField { path: None, field })
+        };
+        let mut config = Self::new(
+            required(raw.region, "region")?,
+            required(raw.user_pool_id, "user_pool_id")?,
+            required(raw.client_id, "client_id")?,
+        )?;
         if let Some(secret) = raw.client_secret {
             if secret.expose().is_empty() {
                 return Err(invalid_value("client_secret", "must not be empty"));
@@ -374,6 +421,67 @@ impl Config {
     pub fn jwks_url(&self) -> String {
         format!("{}/.well-known/jwks.json", self.issuer())
     }
+
+    /// This config as `coffer.toml` text in the documented format, which reads back to the
+    /// same config — except that the client secret is never written: it would sit in plain
+    /// text in the file. A caller writing a config for someone refuses configs that have one
+    /// (see [`Config::client_secret`]) or keeps the secret elsewhere.
+    pub fn to_toml_without_secret(&self) -> String {
+        let endpoints = &self.endpoints;
+        let written = WrittenConfig {
+            region: &self.region,
+            user_pool_id: &self.user_pool_id,
+            client_id: &self.client_id,
+            identity_pool_id: self.identity_pool_id.as_deref(),
+            bucket: self.bucket.as_deref(),
+            hosted_ui: self.hosted_ui.as_ref().map(|hosted_ui| WrittenHostedUi {
+                domain: &hosted_ui.domain,
+                redirect_uris: &hosted_ui.redirect_uris,
+                providers: &hosted_ui.providers,
+            }),
+            endpoints: (!self.uses_aws_endpoints()).then_some(WrittenEndpoints {
+                cognito_idp: endpoints.cognito_idp.as_deref(),
+                cognito_identity: endpoints.cognito_identity.as_deref(),
+                s3: endpoints.s3.as_deref(),
+            }),
+        };
+        // Invariant: every field is a string, a list of strings or a table of those (the
+        // tables last), which TOML always represents.
+        toml::to_string(&written).expect("a config always serialises to TOML")
+    }
+}
+
+/// The shape [`Config::to_toml_without_secret`] writes: [`RawConfig`] without the secret.
+#[derive(Serialize)]
+struct WrittenConfig<'a> {
+    region: &'a str,
+    user_pool_id: &'a str,
+    client_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    identity_pool_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bucket: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hosted_ui: Option<WrittenHostedUi<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    endpoints: Option<WrittenEndpoints<'a>>,
+}
+
+#[derive(Serialize)]
+struct WrittenHostedUi<'a> {
+    domain: &'a str,
+    redirect_uris: &'a [String],
+    providers: &'a [String],
+}
+
+#[derive(Serialize)]
+struct WrittenEndpoints<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cognito_idp: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cognito_identity: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    s3: Option<&'a str>,
 }
 
 /// Where a config file was found.
@@ -521,7 +629,7 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
-    /// The file is not valid TOML, has an unknown key, lacks a required key or has a bad value.
+    /// The text is TOML, but has an unknown key or a bad value.
     #[error("invalid config{}: {message}", location(path.as_deref(), *position))]
     Invalid {
         /// The file, when read from one.
@@ -530,6 +638,43 @@ pub enum ConfigError {
         position: Option<(usize, usize)>,
         /// What is wrong.
         message: String,
+    },
+    /// The text is not TOML at all.
+    #[error("not a TOML config{}: {message}", location(path.as_deref(), *position))]
+    NotToml {
+        /// The file, when read from one.
+        path: Option<PathBuf>,
+        /// Line and column (1-based) of the syntax error, when known.
+        position: Option<(usize, usize)>,
+        /// What is wrong (never the offending text itself).
+        message: String,
+    },
+    /// A `.json` file (read as `amplify_outputs.json`) that is not JSON.
+    #[error("{} is not JSON (syntax error at line {line}, column {column})", path.display())]
+    NotJson {
+        /// The file.
+        path: PathBuf,
+        /// Line (1-based) of the syntax error.
+        line: usize,
+        /// Column (1-based) of the syntax error.
+        column: usize,
+    },
+    /// A required setting is absent: `region`, `user_pool_id` or `client_id` in a TOML config,
+    /// or e.g. `auth.user_pool_id` in `amplify_outputs.json`.
+    #[error("invalid config{}: `{field}` is missing", location(path.as_deref(), None))]
+    MissingField {
+        /// The file, when read from one.
+        path: Option<PathBuf>,
+        /// The missing setting, dotted for nested JSON fields.
+        field: &'static str,
+    },
+    /// An `amplify_outputs.json` schema version other than 1.x.
+    #[error("{} has amplify_outputs.json version `{version}`; Coffer reads version 1.x", path.display())]
+    UnsupportedVersion {
+        /// The file.
+        path: PathBuf,
+        /// The `version` found.
+        version: String,
     },
 }
 
@@ -540,6 +685,10 @@ impl ConfigError {
             Self::NotFound { .. } | Self::Missing { .. } => "config_not_found",
             Self::Unreadable { .. } => "config_unreadable",
             Self::Invalid { .. } => "config_invalid",
+            Self::NotToml { .. } => "config_not_toml",
+            Self::NotJson { .. } => "config_not_json",
+            Self::MissingField { .. } => "config_missing_field",
+            Self::UnsupportedVersion { .. } => "config_unsupported_version",
         }
     }
 }
@@ -904,6 +1053,101 @@ client_id = "abc123"
         assert!(message.contains("coffer local-cloud"), "{message}");
         assert!(message.contains("--config"), "{message}");
         assert!(message.contains("a/coffer.toml"), "{message}");
+    }
+
+    #[test]
+    fn each_kind_of_bad_file_has_its_own_code() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let amplify = |auth: &str| format!(r#"{{"version": "1.3", "auth": {{{auth}}}}}"#);
+        let cases = [
+            (
+                write("a.json", "region = \"us-east-1\""),
+                "config_not_json",
+                "line 1",
+            ),
+            (
+                write(
+                    "b.json",
+                    &amplify(r#""aws_region": "eu-west-1", "user_pool_client_id": "c1""#),
+                ),
+                "config_missing_field",
+                "`auth.user_pool_id` is missing",
+            ),
+            (
+                write("c.json", r#"{"version": "2", "auth": {}}"#),
+                "config_unsupported_version",
+                "version `2`",
+            ),
+            (
+                write(
+                    "d.json",
+                    &amplify(
+                        r#""aws_region": "eu-west-1", "user_pool_id": "us-east-1_X", "user_pool_client_id": "c1""#,
+                    ),
+                ),
+                "config_invalid",
+                "belongs to region",
+            ),
+            (
+                write("e.toml", "{\"version\": \"1\"}"),
+                "config_not_toml",
+                ":1:1",
+            ),
+            (
+                write("f.toml", "region = \"eu-west-1\"\nclient_id = \"c1\"\n"),
+                "config_missing_field",
+                "`user_pool_id` is missing",
+            ),
+            (
+                write("g.toml", &format!("{MINIMAL}user_pool = \"x\"\n")),
+                "config_invalid",
+                "unknown field",
+            ),
+        ];
+        for (path, code, expected) in cases {
+            let error = Config::from_file(&path).unwrap_err();
+            assert_eq!(error.code(), code, "{}: {error}", path.display());
+            let message = error.to_string();
+            assert!(message.contains(expected), "{message} / {expected}");
+            assert!(message.contains(&*path.display().to_string()), "{message}");
+        }
+    }
+
+    #[test]
+    fn a_toml_syntax_error_does_not_quote_the_secret() {
+        let text = format!("{MINIMAL}client_secret = \"very-secret-value\" oops\n");
+        let error = Config::from_toml_str(&text).unwrap_err();
+        assert_eq!(error.code(), "config_not_toml");
+        assert!(!error.to_string().contains("very-secret"), "{error}");
+    }
+
+    #[test]
+    fn to_toml_reads_back_to_the_same_config_without_the_secret() {
+        let config = Config::from_toml_str(FULL).unwrap();
+        let text = config.to_toml_without_secret();
+        assert!(!text.contains("very-secret-value"), "{text}");
+        let again = Config::from_toml_str(&text).unwrap();
+        assert!(again.client_secret().is_none());
+        assert_eq!(again.region(), config.region());
+        assert_eq!(again.user_pool_id(), config.user_pool_id());
+        assert_eq!(again.client_id(), config.client_id());
+        assert_eq!(again.identity_pool_id(), config.identity_pool_id());
+        assert_eq!(again.bucket(), config.bucket());
+        assert_eq!(again.hosted_ui(), config.hosted_ui());
+        assert_eq!(again.endpoints, config.endpoints);
+
+        let minimal = Config::from_toml_str(MINIMAL).unwrap();
+        let text = minimal.to_toml_without_secret();
+        assert!(
+            !text.contains("endpoints") && !text.contains("hosted_ui"),
+            "{text}"
+        );
+        assert!(Config::from_toml_str(&text).unwrap().uses_aws_endpoints());
     }
 
     #[test]

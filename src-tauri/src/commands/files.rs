@@ -9,8 +9,7 @@ use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 use time::format_description::well_known::Rfc3339;
 
-use super::CommandResult;
-use crate::error::CommandError;
+use super::{dialog_answer, CommandResult};
 use crate::ipc::{
     FileKeyArgs, FileListingView, FileView, FilesMode, FilesModeArgs, ListFilesArgs, UploadEvent,
     UploadIdArgs, UploadTargetArgs,
@@ -84,26 +83,21 @@ pub(crate) async fn pick_and_upload<R: Runtime>(
     let files = state.files(args.mode).await?;
     let picked = match state.dialogs() {
         Dialogs::Preset { picks, .. } => Some(picks.clone()),
-        Dialogs::System => {
-            let (sender, receiver) = tokio::sync::oneshot::channel();
+        Dialogs::System => dialog_answer("the file picker", |sender| {
             app.dialog()
                 .file()
                 .set_title("Upload files")
                 .pick_files(move |paths| {
                     let _ = sender.send(paths);
                 });
-            receiver
-                .await
-                .map_err(|_| {
-                    CommandError::new("dialog_failed", "the file picker closed unexpectedly")
-                })?
-                .map(|paths| {
-                    paths
-                        .into_iter()
-                        .filter_map(|path| path.into_path().ok())
-                        .collect()
-                })
-        }
+        })
+        .await?
+        .map(|paths| {
+            paths
+                .into_iter()
+                .filter_map(|path| path.into_path().ok())
+                .collect()
+        }),
     };
     Ok(start_uploads(
         &state,
@@ -177,8 +171,7 @@ pub(crate) async fn download_file<R: Runtime>(
         .map_err(coffer_core::Error::from)?;
     let dest: Option<PathBuf> = match state.dialogs() {
         Dialogs::Preset { save_dir, .. } => Some(save_dir.join(key.name())),
-        Dialogs::System => {
-            let (sender, receiver) = tokio::sync::oneshot::channel();
+        Dialogs::System => dialog_answer("the save dialog", |sender| {
             app.dialog()
                 .file()
                 .set_title("Save file")
@@ -186,13 +179,9 @@ pub(crate) async fn download_file<R: Runtime>(
                 .save_file(move |path| {
                     let _ = sender.send(path);
                 });
-            receiver
-                .await
-                .map_err(|_| {
-                    CommandError::new("dialog_failed", "the save dialog closed unexpectedly")
-                })?
-                .and_then(|path| path.into_path().ok())
-        }
+        })
+        .await?
+        .and_then(|path| path.into_path().ok()),
     };
     let Some(dest) = dest else { return Ok(None) };
     let (written, _bytes) = files.download(&key, Path::new(&dest)).await?;

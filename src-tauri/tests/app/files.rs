@@ -13,24 +13,8 @@ const PASSWORD: &str = "Correct-Horse-9";
 
 fn signed_in_app() -> TestApp {
     let app = TestApp::start();
-    app.call::<Value>(
-        "sign_up",
-        Some(json!({"email": EMAIL, "password": PASSWORD})),
-    )
-    .unwrap();
-    let code = app.latest_code_for(EMAIL);
-    app.call::<Value>(
-        "confirm_sign_up",
-        Some(json!({"username": EMAIL, "code": code})),
-    )
-    .unwrap();
-    let outcome: Value = app
-        .call(
-            "sign_in",
-            Some(json!({"username": EMAIL, "password": PASSWORD})),
-        )
-        .unwrap();
-    assert_eq!(outcome["step"], "signedIn");
+    app.sign_up_and_confirm(EMAIL, PASSWORD);
+    app.sign_in(EMAIL, PASSWORD);
     app
 }
 

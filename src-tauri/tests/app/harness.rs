@@ -14,6 +14,8 @@ use tauri::WebviewWindow;
 
 /// The names of the files the preset picker selects (those that exist when it is asked).
 pub const PICKED: [&str; 2] = ["one.txt", "two words é.txt"];
+/// The name of the file the preset backend-file dialog selects, in `TestApp::local`.
+pub const BACKEND_FILE: &str = "amplify_outputs.json";
 
 pub struct TestApp {
     pub endpoint: String,
@@ -23,8 +25,11 @@ pub struct TestApp {
     pub admin: aws_sdk_cognitoidentityprovider::Client,
     pub window: WebviewWindow<MockRuntime>,
     /// Local files: what the (preset) picker selects are `picked/one.txt` and
-    /// `picked/two words é.txt` in here; the save dialog saves into `saved/`.
+    /// `picked/two words é.txt` in here; the save dialog saves into `saved/`; the backend-file
+    /// dialog selects [`BACKEND_FILE`].
     pub local: std::path::PathBuf,
+    /// Where the settings save a chosen backend (the app's config file).
+    pub saved_config: std::path::PathBuf,
     // Kept alive for the test's duration.
     _app: tauri::App<MockRuntime>,
     _data: tempfile::TempDir,
@@ -63,47 +68,40 @@ impl TestApp {
 
     fn start_with(store: Arc<dyn coffer_core::SecretStore>, browser: coffer_app::Browser) -> Self {
         let data = tempfile::tempdir().unwrap();
-        let config =
-            local_cloud::LocalCloudConfig::new("127.0.0.1:0".parse().unwrap(), data.path());
         // The local cloud serves on Tauri's async runtime, which outlives each call.
-        let cloud = tauri::async_runtime::block_on(local_cloud::start(config)).unwrap();
-        let endpoint = cloud.endpoint();
-        let admin = admin_client(&cloud);
-        let client_config = coffer_core::Config::from_file(&cloud.demo().config_path).unwrap();
-        let client = coffer_core::Client::new(client_config.clone(), store).unwrap();
-        let backend = coffer_app::ipc::BackendView {
-            kind: BackendKind::LocalCloud,
-            endpoint: endpoint.clone(),
-            region: client_config.region().to_owned(),
-            user_pool_id: client_config.user_pool_id().to_owned(),
-            client_id: client_config.client_id().to_owned(),
-            config_path: Some(cloud.demo().config_path.display().to_string()),
-            config_origin: Some("local cloud demo setup".to_owned()),
-            data_dir: Some(data.path().display().to_string()),
-            hosted_ui: client_config.hosted_ui().is_some(),
-            hosted_ui_providers: client_config
-                .hosted_ui()
-                .map(|hosted| hosted.providers.clone())
-                .unwrap_or_default(),
+        let ready = tauri::async_runtime::block_on(start_local_cloud(
+            data.path().to_path_buf(),
+            Arc::clone(&store),
+        ))
+        .unwrap();
+        let (endpoint, admin) = {
+            let cloud = ready.local_cloud.lock().unwrap();
+            let cloud = cloud.as_ref().unwrap();
+            (cloud.endpoint(), admin_client(cloud))
         };
-        let user_pool_id = client_config.user_pool_id().to_owned();
+        let user_pool_id = ready.backend.user_pool_id.clone();
         let local = data.path().join("local");
         std::fs::create_dir_all(local.join("picked")).unwrap();
         std::fs::create_dir_all(local.join("saved")).unwrap();
-        let state = AppState::ready(Ready {
-            client,
-            backend,
-            local_cloud: Mutex::new(Some(cloud)),
-        })
-        .with_journal_dir(data.path().join("journal"))
-        .with_dialogs(coffer_app::Dialogs::Preset {
-            picks: PICKED
-                .iter()
-                .map(|name| local.join("picked").join(name))
-                .collect(),
-            save_dir: local.join("saved"),
-        })
-        .with_browser(browser);
+        let saved_config = data.path().join("config/coffer/coffer.toml");
+        // "Back to the local cloud" starts it again on the same data directory (a new port).
+        let data_dir = data.path().to_path_buf();
+        let store_again = Arc::clone(&store);
+        let choice = coffer_app::BackendChoice::new(Ok(saved_config.clone()), store, move || {
+            start_local_cloud(data_dir.clone(), Arc::clone(&store_again))
+        });
+        let state = AppState::ready(ready)
+            .with_journal_dir(data.path().join("journal"))
+            .with_dialogs(coffer_app::Dialogs::Preset {
+                picks: PICKED
+                    .iter()
+                    .map(|name| local.join("picked").join(name))
+                    .collect(),
+                save_dir: local.join("saved"),
+                backend_file: Some(local.join(BACKEND_FILE)),
+            })
+            .with_browser(browser)
+            .with_backend_choice(choice);
         let (app, window) = app_with_state(state);
         Self {
             user_pool_id,
@@ -111,6 +109,7 @@ impl TestApp {
             endpoint,
             window,
             local,
+            saved_config,
             _app: app,
             _data: data,
         }
@@ -128,6 +127,33 @@ impl TestApp {
     ) -> Result<T, Value> {
         self.invoke_raw(command, args)
             .map(|value| serde_json::from_value(value).expect("result has the declared shape"))
+    }
+
+    /// Signs `email` up with `password` and confirms it with the code from the outbox.
+    pub fn sign_up_and_confirm(&self, email: &str, password: &str) {
+        self.call::<Value>(
+            "sign_up",
+            Some(serde_json::json!({"email": email, "password": password})),
+        )
+        .unwrap();
+        let code = self.latest_code_for(email);
+        self.call::<Value>(
+            "confirm_sign_up",
+            Some(serde_json::json!({"username": email, "code": code})),
+        )
+        .unwrap();
+    }
+
+    /// Signs in with a password (no device remembered), expecting no further step.
+    pub fn sign_in(&self, username: &str, password: &str) -> Value {
+        let outcome: Value = self
+            .call(
+                "sign_in",
+                Some(serde_json::json!({"username": username, "password": password})),
+            )
+            .unwrap();
+        assert_eq!(outcome["step"], "signedIn", "{outcome}");
+        outcome
     }
 
     /// The newest sign-up code the local cloud "sent" to `email`.
@@ -160,6 +186,39 @@ impl TestApp {
             .filter(|message| message["destination"] == email && message["purpose"] == purpose)
             .collect()
     }
+}
+
+/// A local cloud on an ephemeral port keeping its state in `data_dir`, with a client of its
+/// demo user pool keeping tokens in `store`.
+pub async fn start_local_cloud(
+    data_dir: std::path::PathBuf,
+    store: Arc<dyn coffer_core::SecretStore>,
+) -> Result<Ready, coffer_app::CommandError> {
+    let config = local_cloud::LocalCloudConfig::new("127.0.0.1:0".parse().unwrap(), &data_dir);
+    let cloud = local_cloud::start(config).await.unwrap();
+    let client_config = coffer_core::Config::from_file(&cloud.demo().config_path).unwrap();
+    let client = coffer_core::Client::new(client_config.clone(), store)?;
+    let backend = coffer_app::ipc::BackendView {
+        kind: BackendKind::LocalCloud,
+        endpoint: cloud.endpoint(),
+        region: client_config.region().to_owned(),
+        user_pool_id: client_config.user_pool_id().to_owned(),
+        client_id: client_config.client_id().to_owned(),
+        config_path: Some(cloud.demo().config_path.display().to_string()),
+        config_origin: Some("local cloud demo setup".to_owned()),
+        data_dir: Some(data_dir.display().to_string()),
+        hosted_ui: client_config.hosted_ui().is_some(),
+        hosted_ui_providers: client_config
+            .hosted_ui()
+            .map(|hosted| hosted.providers.clone())
+            .unwrap_or_default(),
+        change_unavailable: None,
+    };
+    Ok(Ready {
+        client,
+        backend,
+        local_cloud: Mutex::new(Some(cloud)),
+    })
 }
 
 fn admin_client(cloud: &local_cloud::RunningLocalCloud) -> aws_sdk_cognitoidentityprovider::Client {

@@ -87,20 +87,6 @@ async fn log_in_and_return(authorize_url: String) -> Result<(), String> {
     Ok(())
 }
 
-fn sign_up_and_confirm(app: &TestApp) {
-    app.call::<Value>(
-        "sign_up",
-        Some(json!({"email": EMAIL, "password": PASSWORD})),
-    )
-    .unwrap();
-    let code = app.latest_code_for(EMAIL);
-    app.call::<Value>(
-        "confirm_sign_up",
-        Some(json!({"username": EMAIL, "code": code})),
-    )
-    .unwrap();
-}
-
 #[test]
 fn backend_info_lists_the_configured_providers() {
     let app = TestApp::start();
@@ -130,7 +116,7 @@ fn hosted_ui_sign_in_completes_in_the_browser_and_stores_the_session() {
         }))
     };
     let app = TestApp::start_with_browser(browser);
-    sign_up_and_confirm(&app);
+    app.sign_up_and_confirm(EMAIL, PASSWORD);
 
     let outcome = app.invoke_raw("sign_in_hosted_ui", Some(json!({"provider": null})));
     assert_eq!(*failure.lock().unwrap(), None, "the browser's part failed");

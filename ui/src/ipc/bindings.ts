@@ -130,7 +130,60 @@ hostedUi: boolean,
  * The identity providers configured for the hosted UI (`COGNITO`, `LocalIdP`, …); empty
  * without a `[hosted_ui]` section.
  */
-hostedUiProviders: Array<string>, };
+hostedUiProviders: Array<string>, 
+/**
+ * Why the backend cannot be changed from the settings screen (e.g. `COFFER_CONFIG` names
+ * the config); `null` when it can.
+ */
+changeUnavailable: string | null, };
+
+export type BackendFileFormat = "amplifyOutputs" | "cofferToml";
+
+export type BackendFileView = { 
+/**
+ * The file picked.
+ */
+file: string, 
+/**
+ * What kind of file it is.
+ */
+format: BackendFileFormat, 
+/**
+ * Where confirming saves it (the app's config file).
+ */
+savedTo: string, 
+/**
+ * The AWS region.
+ */
+region: string, 
+/**
+ * The user pool.
+ */
+userPoolId: string, 
+/**
+ * The app client.
+ */
+clientId: string, 
+/**
+ * The identity pool (files, guest access), if any.
+ */
+identityPoolId: string | null, 
+/**
+ * The S3 bucket for files, if any.
+ */
+bucket: string | null, 
+/**
+ * The hosted UI's domain (browser sign-in), if any.
+ */
+hostedUiDomain: string | null, 
+/**
+ * The Cognito user-pool endpoint.
+ */
+endpoint: string, 
+/**
+ * Whether every endpoint is AWS's own (no `[endpoints]` overrides).
+ */
+awsEndpoints: boolean, };
 
 export type SignInArgs = { 
 /**
@@ -464,4 +517,8 @@ export type Commands = {
   cancel_upload: { args: UploadIdArgs; result: null };
   download_file: { args: FileKeyArgs; result: string | null };
   delete_file: { args: FileKeyArgs; result: null };
+  choose_backend_file: { args: null; result: BackendFileView | null };
+  use_chosen_backend: { args: null; result: BackendView };
+  cancel_backend_choice: { args: null; result: null };
+  use_local_cloud: { args: null; result: BackendView };
 };

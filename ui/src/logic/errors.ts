@@ -55,6 +55,21 @@ const MESSAGES: Record<string, { text: Entry; field?: string }> = {
   config_not_found: { text: (error) => `No backend is configured: ${error.message}` },
   config_invalid: { text: (error) => `The config file is not valid: ${error.message}` },
   config_unreadable: { text: (error) => `The config file cannot be read: ${error.message}` },
+  // Choosing a backend file in the settings (or a saved config at start-up).
+  config_not_json: { text: (error) => `This file is not valid JSON, so it is not an amplify_outputs.json (${error.message.replace(/^.* is not JSON \(|\)$/g, "")}).` },
+  config_not_toml: { text: (error) => `This file is not a TOML config: ${error.message.replace(/^not a TOML config /, "")}` },
+  config_missing_field: { text: (error) => missingFieldText(error) },
+  config_unsupported_version: { text: "This amplify_outputs.json is in a newer format than Coffer reads (version 1.x)." },
+  config_has_client_secret: {
+    text: "This config has an app client secret. Coffer does not save secrets in its settings: use an app client without a secret, as desktop apps should.",
+  },
+  config_too_large: { text: "This file is far too large to be a backend's config. Choose the amplify_outputs.json or coffer.toml." },
+  config_write_failed: { text: (error) => `Coffer could not save the config: ${error.message}` },
+  backend_pinned: { text: (error) => `${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}.` },
+  backend_is_local_cloud: { text: "This file describes the local cloud Coffer already runs inside the app: it is the backend in use." },
+  no_backend_chosen: { text: "No backend file is waiting to be used. Choose it again." },
+  no_config_dir: { text: "This system has no configuration directory for Coffer to save a backend in." },
+  backend_change_unavailable: { text: "This app cannot change its backend." },
   local_cloud_port_taken: { text: (error) => `The local cloud cannot start: ${error.message}` },
   local_cloud_failed: { text: (error) => error.message },
   no_data_dir: { text: (error) => error.message },
@@ -94,6 +109,22 @@ const MESSAGES: Record<string, { text: Entry; field?: string }> = {
   hosted_ui_malformed_callback: { text: "The browser came back without a sign-in result. Try again." },
   token_request_refused: { text: "The sign-in service refused to finish the browser sign-in. Try again." },
 };
+
+/** A required setting missing from a config or amplify_outputs.json, named in people's words. */
+function missingFieldText(error: CommandError): string {
+  const field = /`([^`]+)` is missing/.exec(error.message)?.[1];
+  if (!field) return `The file lacks a required setting: ${error.message}`;
+  const what = field.endsWith("user_pool_id")
+    ? "no Cognito user pool"
+    : field.endsWith("client_id")
+      ? "no app client"
+      : field.endsWith("region")
+        ? "no AWS region"
+        : field === "auth"
+          ? "no auth section (is auth part of this Amplify app?)"
+          : "a required setting missing";
+  return `The file has ${what}: \`${field}\` is missing.`;
+}
 
 const TOKEN_PREFIX = "token_";
 

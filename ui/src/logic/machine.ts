@@ -5,7 +5,12 @@
 // next outcome. A refused answer either stays on the step (`stepKept`) or goes back to sign-in.
 //
 // Guest mode is its own screen (`guestFiles`), reached from sign-in without signing in.
+//
+// Settings can change the backend: a picked backend file waits on the settings screen
+// (`chosen`) until the person confirms; then the app is on the new backend, signed out, and the
+// settings screen shows it with sign-in behind it.
 import type {
+  BackendFileView,
   BackendView,
   CodeDeliveryView,
   CommandError,
@@ -40,7 +45,7 @@ export type Screen =
   | { name: "devices"; who: WhoAmIView; notice?: Notice }
   | { name: "files"; who: WhoAmIView; notice?: Notice }
   | { name: "guestFiles"; notice?: Notice }
-  | { name: "settings"; backend: BackendView; back: Screen };
+  | { name: "settings"; backend: BackendView; back: Screen; chosen?: BackendFileView; notice?: Notice };
 
 /** The signed-in pages of the sidebar. */
 export type AccountPage = "home" | "files" | "security" | "devices";
@@ -60,6 +65,9 @@ export type Event =
   | { type: "sessionLost"; notice: Notice }
   | { type: "openSettings"; backend: BackendView }
   | { type: "closeSettings" }
+  | { type: "backendFileChosen"; file: BackendFileView }
+  | { type: "backendChoiceClosed"; notice?: Notice }
+  | { type: "backendChanged"; backend: BackendView }
   | { type: "stepRefused"; username: string; error: CommandError }
   | { type: "cancelSignIn"; username: string }
   | { type: "showForgotPassword"; username: string; notice?: Notice }
@@ -153,6 +161,13 @@ function afterAnswer(screen: Screen, username: string, outcome: SignInOutcome): 
     case "unsupported":
       return { name: "stepNotSupported", username, challenge: outcome.challenge };
   }
+}
+
+/** What the settings say once the app is on another backend. */
+export function backendChangedText(backend: BackendView): string {
+  return backend.kind === "configFile"
+    ? `Coffer now uses your backend: user pool ${backend.userPoolId} in ${backend.region}. You are signed out here; sign in with an account of that user pool.`
+    : "Coffer is back on the local cloud. You are signed out here; sign in with a local account.";
 }
 
 export function deliveryText(delivery: CodeDeliveryView | null): string {
@@ -254,5 +269,21 @@ export function transition(screen: Screen, event: Event): Screen {
       return { name: "settings", backend: event.backend, back: screen };
     case "closeSettings":
       return screen.name === "settings" ? screen.back : screen;
+    case "backendFileChosen":
+      if (screen.name !== "settings") return screen;
+      return { name: "settings", backend: screen.backend, back: screen.back, chosen: event.file };
+    case "backendChoiceClosed":
+      if (screen.name !== "settings") return screen;
+      return event.notice
+        ? { name: "settings", backend: screen.backend, back: screen.back, notice: event.notice }
+        : { name: "settings", backend: screen.backend, back: screen.back };
+    case "backendChanged":
+      // The session belonged to the previous backend: signed out, sign-in is behind settings.
+      return {
+        name: "settings",
+        backend: event.backend,
+        back: { name: "signIn", username: "" },
+        notice: { kind: "success", text: backendChangedText(event.backend) },
+      };
   }
 }

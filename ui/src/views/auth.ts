@@ -318,6 +318,21 @@ export function loadingView(): HTMLElement {
 }
 
 export function startupErrorView(ctx: ViewContext, error: CommandError): HTMLElement {
+  const notices = h("div", { class: "form-banner" }, banner("error", messageFor(error).text));
+  // A config file that cannot be used is a dead end without a way back to the local cloud.
+  const revert = error.code.startsWith("config_")
+    ? h("button", { type: "button", class: "secondary", "data-testid": "use-local-cloud" }, "Use the local cloud instead")
+    : null;
+  revert?.addEventListener("click", () => {
+    void busy(revert, async () => {
+      try {
+        const backend = await ctx.backend.call("use_local_cloud", null);
+        ctx.dispatch({ type: "backendChanged", backend });
+      } catch (failure) {
+        notices.replaceChildren(banner("error", messageFor(asCommandError(failure)).text));
+      }
+    });
+  });
   return authLayout(
     ctx,
     "Coffer cannot reach a backend",
@@ -325,8 +340,9 @@ export function startupErrorView(ctx: ViewContext, error: CommandError): HTMLEle
     h(
       "div",
       { class: "form" },
-      banner("error", messageFor(error).text),
+      notices,
       h("button", { type: "button", class: "primary", onclick: () => window.location.reload() }, "Try again"),
+      revert,
     ),
   );
 }
