@@ -135,7 +135,9 @@ pub fn run() {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                // s3s logs every S3 error answer (NoSuchKey, AccessDenied) at ERROR; they are
+                // answers to the app, not faults of the in-process local cloud.
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,s3s::ops=off")),
         )
         .with_writer(std::io::stderr)
         .init();

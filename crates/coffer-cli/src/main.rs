@@ -53,8 +53,11 @@ fn init_logging(verbosity: u8) {
         0 | 1 => "warn",
         _ => "debug",
     };
+    // s3s logs every S3 error answer (NoSuchKey, AccessDenied: answers to clients, not faults
+    // of the local cloud) at ERROR; the local cloud logs its own faults and policy denials.
+    let s3s_answers = if verbosity >= 2 { "debug" } else { "off" };
     let filter = EnvFilter::new(format!(
-        "{dependencies},coffer={ours},coffer_core={ours},local_cloud={ours},cognito_srp={ours}"
+        "{dependencies},s3s::ops={s3s_answers},coffer={ours},coffer_core={ours},local_cloud={ours},cognito_srp={ours}"
     ));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
