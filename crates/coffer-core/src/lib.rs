@@ -9,7 +9,8 @@
 //!
 //! - **Typed steps.** A sign-in is a chain of values, each consumed by answering it
 //!   ([`SignIn`] → [`PasswordVerifier`] → [`SignInStep`]: [`MfaCodeStep`], [`SelectMfaStep`],
-//!   [`TotpSetupStep`], [`NewPasswordStep`], then `Done`), so an out-of-order call does not
+//!   [`TotpSetupStep`], [`SelectMfaSetupStep`], [`EmailMfaSetupStep`], [`NewPasswordStep`],
+//!   then `Done`), so an out-of-order call does not
 //!   compile. A refused answer the user can correct gives the step back ([`StepError`]).
 //!   Remembered devices answer their own SRP challenge from the keychain ([`devices`]).
 //!   Challenges not handled come back as [`SignInStep::Unsupported`]; the enum is
@@ -70,6 +71,7 @@ pub mod identity;
 mod idp;
 pub mod jwks;
 mod mfa;
+mod mfa_setup;
 mod new_password;
 pub mod oauth;
 pub mod secret;
@@ -95,6 +97,7 @@ pub use error::Error;
 pub use identity::{login_provider_name, IdentityCredentials, IdentityMode};
 pub use idp::NetworkSettings;
 pub use mfa::{MfaCodeStep, MfaKind, SelectMfaStep};
+pub use mfa_setup::{EmailMfaSetupStep, SelectMfaSetupStep};
 pub use new_password::NewPasswordStep;
 pub use oauth::{HostedUiOptions, HostedUiSignIn, OAuthError};
 pub use secret::{AccessToken, ClientSecret, IdToken, Password, RefreshToken, VerificationCode};
