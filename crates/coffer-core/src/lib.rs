@@ -12,7 +12,8 @@
 //!   [`TotpSetupStep`], [`SelectMfaSetupStep`], [`EmailMfaSetupStep`], [`NewPasswordStep`],
 //!   then `Done`), so an out-of-order call does not
 //!   compile. A refused answer the user can correct gives the step back ([`StepError`]).
-//!   Remembered devices answer their own SRP challenge from the keychain ([`devices`]).
+//!   Remembered devices answer their own SRP challenge from the keychain ([`devices`]); every
+//!   device a pool starts tracking is confirmed, since its refresh token is bound to it.
 //!   Challenges not handled come back as [`SignInStep::Unsupported`]; the enum is
 //!   `#[non_exhaustive]`.
 //! - **Pure protocol, thin adapters.** The SRP math (`cognito-srp`), token verification
@@ -41,8 +42,8 @@
 //!   remembered device's password. Each has its own type ([`secret`]) whose `Debug` prints
 //!   `[redacted]`, that has no `Display` or `Serialize`, that zeroes its memory on drop, and
 //!   whose text is reachable only through `expose()`.
-//! - **Where it lives:** a remembered device's key, group key and password in the OS keychain,
-//!   one entry per user ([`devices`]); the TOTP secret only in memory, shown once as a QR code
+//! - **Where it lives:** a tracked or remembered device's key, group key and password in the
+//!   OS keychain, one entry per user ([`devices`]); the TOTP secret only in memory, shown once as a QR code
 //!   or URI. The password only in memory, for the SRP computation (sign-in never
 //!   sends it; sign-up must). Tokens live in memory and in the OS keychain ([`KeyringStore`]:
 //!   macOS Keychain, Windows Credential Manager, Secret Service on Linux) as one JSON entry per
