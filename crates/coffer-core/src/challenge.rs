@@ -198,7 +198,7 @@ impl Flow {
             .and_then(|result| result.new_device_metadata.clone());
         let session = client.session_from_result(result, None).await?;
         let mut session = client.keep_session(session).await?;
-        if let (Some(_), Some(_)) = (&self.device, &new_device) {
+        if self.device.is_some() && new_device.is_some() && !self.device_proven {
             // The pool did not know the device we announced (forgotten elsewhere) and made a
             // new one: the old secrets are useless.
             if let Err(error) = client.delete_device(&self.username).await {
