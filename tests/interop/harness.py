@@ -359,3 +359,19 @@ def admin_create_confirmed_user(
         UserPoolId=user_pool_id, Username=username, Password=password, Permanent=True
     )
     return admin.admin_get_user(UserPoolId=user_pool_id, Username=username)
+
+
+def track_new_device(public, authentication_result: dict) -> str:
+    """ConfirmDevice for the device a sign-in's NewDeviceMetadata created, as AWS's own SDKs do
+    right after signing in. In a pool that tracks devices (the demo pool does) the refresh token
+    works only with this DEVICE_KEY, and only once the device is confirmed. Returns the key."""
+    from pycognito.aws_srp import generate_hash_device
+
+    metadata = authentication_result["NewDeviceMetadata"]
+    _, verifier_config = generate_hash_device(metadata["DeviceGroupKey"], metadata["DeviceKey"])
+    public.confirm_device(
+        AccessToken=authentication_result["AccessToken"],
+        DeviceKey=metadata["DeviceKey"],
+        DeviceSecretVerifierConfig=verifier_config,
+    )
+    return metadata["DeviceKey"]

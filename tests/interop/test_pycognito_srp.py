@@ -29,6 +29,7 @@ from harness import (
     http_get,
     secret_hash,
     sign_up_and_confirm,
+    track_new_device,
     unique_email,
     unique_name,
 )
@@ -174,10 +175,21 @@ def test_get_user_with_the_access_token(public, demo_user, demo_sign_in):
 
 
 def test_refresh_token_auth_issues_fresh_tokens(local_cloud, public, demo_user, demo_sign_in):
+    result = demo_sign_in["AuthenticationResult"]
+    refresh = {"REFRESH_TOKEN": result["RefreshToken"]}
+    # The demo pool tracks devices: as on AWS, the refresh token is bound to the sign-in's
+    # device and refused until that device is confirmed and its DEVICE_KEY comes along.
+    with pytest.raises(ClientError) as unbound:
+        public.initiate_auth(
+            ClientId=local_cloud.client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters=refresh
+        )
+    assert error_code(unbound) == "NotAuthorizedException"
+    assert unbound.value.response["Error"]["Message"] == "Invalid Refresh Token"
+    device_key = track_new_device(public, result)
     refreshed = public.initiate_auth(
         ClientId=local_cloud.client_id,
         AuthFlow="REFRESH_TOKEN_AUTH",
-        AuthParameters={"REFRESH_TOKEN": demo_sign_in["AuthenticationResult"]["RefreshToken"]},
+        AuthParameters={**refresh, "DEVICE_KEY": device_key},
     )["AuthenticationResult"]
     # Without refresh-token rotation Cognito hands back no new refresh token.
     assert "RefreshToken" not in refreshed
@@ -189,14 +201,24 @@ def test_refresh_token_auth_issues_fresh_tokens(local_cloud, public, demo_user, 
         local_cloud, local_cloud.user_pool_id, local_cloud.client_id, refreshed["AccessToken"]
     )
     assert access_claims["username"] == demo_user["sub"]
+    assert access_claims["device_key"] == device_key
 
 
-def test_refreshed_tokens_keep_origin_jti_and_get_a_new_jti(local_cloud, public, demo_sign_in):
-    first = demo_sign_in["AuthenticationResult"]
+def test_refreshed_tokens_keep_origin_jti_and_get_a_new_jti(local_cloud, public, demo_user):
+    first = srp(
+        public,
+        username=demo_user["email"],
+        password=PASSWORD,
+        pool_id=local_cloud.user_pool_id,
+        client_id=local_cloud.client_id,
+    ).authenticate_user()["AuthenticationResult"]
     refreshed = public.initiate_auth(
         ClientId=local_cloud.client_id,
         AuthFlow="REFRESH_TOKEN_AUTH",
-        AuthParameters={"REFRESH_TOKEN": first["RefreshToken"]},
+        AuthParameters={
+            "REFRESH_TOKEN": first["RefreshToken"],
+            "DEVICE_KEY": track_new_device(public, first),
+        },
     )["AuthenticationResult"]
     before = jwt.decode(first["AccessToken"], options={"verify_signature": False})
     after = jwt.decode(refreshed["AccessToken"], options={"verify_signature": False})
@@ -250,27 +272,37 @@ def test_user_password_auth_is_refused_on_a_client_that_does_not_allow_it(
     assert error_code(excinfo) == "InvalidParameterException"
 
 
-def test_pycognito_cognito_class_verifies_tokens_and_refreshes(local_cloud, demo_user):
+def test_pycognito_cognito_class_verifies_tokens_and_refreshes(
+    local_cloud, admin, provisioned_pool
+):
     # pycognito's high-level class fetches <endpoint>/<pool>/.well-known/jwks.json itself and
-    # checks iss == <endpoint>/<pool>, aud, token_use and exp on every token it receives.
+    # checks iss == <endpoint>/<pool>, aud, token_use and exp on every token it receives. Its
+    # renew_access_token sends no DEVICE_KEY, which AWS refuses in a pool that tracks devices
+    # (the demo pool does), so this runs in the provisioned pool, which does not.
+    username = unique_name("pycognito")
+    email = unique_email("pycognito")
+    created = admin_create_confirmed_user(
+        admin, user_pool_id=provisioned_pool.pool_id, username=username, email=email
+    )
+    sub = attribute(created["UserAttributes"], "sub")
     user = Cognito(
-        local_cloud.user_pool_id,
-        local_cloud.client_id,
-        username=demo_user["email"],
+        provisioned_pool.pool_id,
+        provisioned_pool.open_client_id,
+        username=username,
         botocore_config=Config(signature_version=UNSIGNED, retries=NO_RETRIES),
         boto3_client_kwargs={"endpoint_url": local_cloud.endpoint},
     )
     user.authenticate(password=PASSWORD)
-    assert user.id_claims["email"] == demo_user["email"]
-    assert user.access_claims["sub"] == demo_user["sub"]
+    assert user.id_claims["email"] == email
+    assert user.access_claims["sub"] == sub
     first_access_token = user.access_token
 
     user.renew_access_token()
-    assert user.access_claims["sub"] == demo_user["sub"]
+    assert user.access_claims["sub"] == sub
     assert user.access_token != first_access_token
 
     profile = user.get_user()
-    assert profile.email == demo_user["email"]
+    assert profile.email == email
 
 
 # --- provisioned pool (plain usernames), users made through the admin API ----------------------

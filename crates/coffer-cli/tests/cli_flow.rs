@@ -641,6 +641,27 @@ impl World {
 
     /// Turns on optional TOTP MFA in the demo pool (SetUserPoolMfaConfig, as an admin).
     async fn enable_optional_totp(&self) {
+        optional_totp(&self.admin_sdk(), &self.cloud.demo().user_pool_id).await;
+    }
+
+    /// Requires e-mail MFA (the only factor) in the demo pool, and creates a confirmed user
+    /// whose address is not verified: the sign-in must set e-mail MFA up (MFA_SETUP).
+    async fn require_email_mfa_for_a_new_user(&self, email: &str) {
+        use aws_sdk_cognitoidentityprovider as cip;
+        let sdk = self.admin_sdk();
+        let pool_id = &self.cloud.demo().user_pool_id;
+        sdk.set_user_pool_mfa_config()
+            .user_pool_id(pool_id)
+            .mfa_configuration(cip::types::UserPoolMfaType::On)
+            .email_mfa_configuration(cip::types::EmailMfaConfigType::builder().build())
+            .send()
+            .await
+            .expect("SetUserPoolMfaConfig");
+        admin_created_user(&sdk, pool_id, email, false).await;
+    }
+
+    /// The admin SDK client of the local cloud.
+    fn admin_sdk(&self) -> aws_sdk_cognitoidentityprovider::Client {
         use aws_sdk_cognitoidentityprovider as cip;
         let admin = self.cloud.admin_credentials();
         let credentials = cip::config::Credentials::new(
@@ -650,29 +671,25 @@ impl World {
             None,
             "local-cloud-admin",
         );
-        let sdk = cip::Client::from_conf(
+        cip::Client::from_conf(
             cip::Config::builder()
                 .behavior_version(cip::config::BehaviorVersion::latest())
                 .region(cip::config::Region::new(self.cloud.demo().region.clone()))
                 .endpoint_url(self.cloud.endpoint())
                 .credentials_provider(credentials)
                 .build(),
-        );
-        sdk.set_user_pool_mfa_config()
-            .user_pool_id(&self.cloud.demo().user_pool_id)
-            .mfa_configuration(cip::types::UserPoolMfaType::Optional)
-            .software_token_mfa_configuration(
-                cip::types::SoftwareTokenMfaConfigType::builder()
-                    .enabled(true)
-                    .build(),
-            )
-            .send()
-            .await
-            .expect("SetUserPoolMfaConfig");
+        )
     }
 
     /// The newest code of `purpose` the local cloud "sent" to `destination`.
     async fn outbox_code(&self, destination: &str, purpose: &str) -> String {
+        self.outbox_code_if_sent(destination, purpose)
+            .await
+            .unwrap_or_else(|| panic!("no {purpose} code for {destination} in the outbox"))
+    }
+
+    /// [`Self::outbox_code`], or `None` when none was sent (yet).
+    async fn outbox_code_if_sent(&self, destination: &str, purpose: &str) -> Option<String> {
         let messages: Vec<serde_json::Value> =
             reqwest::get(format!("{}/_local/outbox", self.cloud.endpoint()))
                 .await
@@ -685,8 +702,7 @@ impl World {
             .rev()
             .find(|message| message["destination"] == destination && message["purpose"] == purpose)
             .and_then(|message| message["code"].as_str())
-            .unwrap_or_else(|| panic!("no {purpose} code for {destination} in {messages:?}"))
-            .to_owned()
+            .map(str::to_owned)
     }
 }
 
@@ -831,6 +847,43 @@ async fn totp_setup_and_sign_in_with_codes_on_stdin() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_mfa_setup_during_sign_in_with_a_wrong_then_a_right_code() {
+    if !keychain_or_skip("email_mfa_setup_during_sign_in_with_a_wrong_then_a_right_code").await {
+        return;
+    }
+    let world = World::start().await;
+    let email = "ines@example.com";
+    world.require_email_mfa_for_a_new_user(email).await;
+
+    // Answers on stdin, one a line: the password, the address for codes, then the codes.
+    let mut sign_in = world.spawn(&["sign-in", "--username", email, "--password-stdin"]);
+    sign_in.send(PASSWORD).await;
+    sign_in.send(email).await;
+    let mut code = None;
+    for _ in 0..100 {
+        code = world.outbox_code_if_sent(email, "mfa").await;
+        if code.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let code = code.expect("a code was mailed to the address given");
+    sign_in.send(&wrong_code(&code)).await;
+    sign_in.send(&code).await;
+    let (status, stdout, stderr) = sign_in.finish().await;
+    assert!(status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(&format!("Signed in as {email}")),
+        "{stdout}"
+    );
+    for text in [&stdout, &stderr] {
+        assert!(!text.contains(&code) && !text.contains(PASSWORD), "{text}");
+    }
+    world.coffer(&["sign-out"], "").await.success();
+    world.cloud.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forgot_password_with_the_code_from_the_outbox() {
     if !keychain_or_skip("forgot_password_with_the_code_from_the_outbox").await {
         return;
@@ -898,23 +951,8 @@ impl World {
     /// with optional TOTP MFA, and creates a confirmed user in it.
     async fn use_device_pool(&self, email: &str) {
         use aws_sdk_cognitoidentityprovider as cip;
-        let admin = self.cloud.admin_credentials();
-        let credentials = cip::config::Credentials::new(
-            admin.access_key_id.clone(),
-            admin.secret_access_key.expose().to_owned(),
-            None,
-            None,
-            "local-cloud-admin",
-        );
         let region = self.cloud.demo().region.clone();
-        let sdk = cip::Client::from_conf(
-            cip::Config::builder()
-                .behavior_version(cip::config::BehaviorVersion::latest())
-                .region(cip::config::Region::new(region.clone()))
-                .endpoint_url(self.cloud.endpoint())
-                .credentials_provider(credentials)
-                .build(),
-        );
+        let sdk = self.admin_sdk();
         let pool_id = sdk
             .create_user_pool()
             .pool_name("cli-devices")
@@ -931,17 +969,7 @@ impl World {
             .user_pool
             .and_then(|pool| pool.id)
             .expect("pool id");
-        sdk.set_user_pool_mfa_config()
-            .user_pool_id(&pool_id)
-            .mfa_configuration(cip::types::UserPoolMfaType::Optional)
-            .software_token_mfa_configuration(
-                cip::types::SoftwareTokenMfaConfigType::builder()
-                    .enabled(true)
-                    .build(),
-            )
-            .send()
-            .await
-            .expect("SetUserPoolMfaConfig");
+        optional_totp(&sdk, &pool_id).await;
         let client_id = sdk
             .create_user_pool_client()
             .user_pool_id(&pool_id)
@@ -954,30 +982,7 @@ impl World {
             .user_pool_client
             .and_then(|client| client.client_id)
             .expect("client id");
-        let email_attribute = |name: &str, value: &str| {
-            cip::types::AttributeType::builder()
-                .name(name)
-                .value(value)
-                .build()
-                .unwrap()
-        };
-        sdk.admin_create_user()
-            .user_pool_id(&pool_id)
-            .username(email)
-            .message_action(cip::types::MessageActionType::Suppress)
-            .user_attributes(email_attribute("email", email))
-            .user_attributes(email_attribute("email_verified", "true"))
-            .send()
-            .await
-            .expect("AdminCreateUser");
-        sdk.admin_set_user_password()
-            .user_pool_id(&pool_id)
-            .username(email)
-            .password(PASSWORD)
-            .permanent(true)
-            .send()
-            .await
-            .expect("AdminSetUserPassword");
+        admin_created_user(&sdk, &pool_id, email, true).await;
         let endpoint = self.cloud.endpoint();
         std::fs::write(
             &self.config_path,
@@ -988,6 +993,57 @@ impl World {
         )
         .expect("write config");
     }
+}
+
+/// Turns on optional TOTP MFA in `pool_id` (SetUserPoolMfaConfig).
+async fn optional_totp(sdk: &aws_sdk_cognitoidentityprovider::Client, pool_id: &str) {
+    use aws_sdk_cognitoidentityprovider as cip;
+    sdk.set_user_pool_mfa_config()
+        .user_pool_id(pool_id)
+        .mfa_configuration(cip::types::UserPoolMfaType::Optional)
+        .software_token_mfa_configuration(
+            cip::types::SoftwareTokenMfaConfigType::builder()
+                .enabled(true)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("SetUserPoolMfaConfig");
+}
+
+/// A confirmed user `email` (AdminCreateUser, then a permanent [`PASSWORD`]) whose address is
+/// verified or not.
+async fn admin_created_user(
+    sdk: &aws_sdk_cognitoidentityprovider::Client,
+    pool_id: &str,
+    email: &str,
+    email_verified: bool,
+) {
+    use aws_sdk_cognitoidentityprovider as cip;
+    let attribute = |name: &str, value: &str| {
+        cip::types::AttributeType::builder()
+            .name(name)
+            .value(value)
+            .build()
+            .expect("attribute")
+    };
+    sdk.admin_create_user()
+        .user_pool_id(pool_id)
+        .username(email)
+        .message_action(cip::types::MessageActionType::Suppress)
+        .user_attributes(attribute("email", email))
+        .user_attributes(attribute("email_verified", &email_verified.to_string()))
+        .send()
+        .await
+        .expect("AdminCreateUser");
+    sdk.admin_set_user_password()
+        .user_pool_id(pool_id)
+        .username(email)
+        .password(PASSWORD)
+        .permanent(true)
+        .send()
+        .await
+        .expect("AdminSetUserPassword");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

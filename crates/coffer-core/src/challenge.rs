@@ -28,7 +28,6 @@ use crate::mfa::{MfaCodeStep, MfaKind, SelectMfaStep};
 use crate::new_password::NewPasswordStep;
 use crate::session::DeviceRemembering;
 use crate::sign_in::SignInStep;
-use crate::totp::TotpSetupStep;
 
 /// Cognito's opaque challenge Session: proof that the steps so far were passed.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
@@ -179,14 +178,7 @@ impl Flow {
             }
             ChallengeNameType::MfaSetup => {
                 let offered = parse_name_list(output.parameters.get("MFAS_CAN_SETUP"));
-                if !offered.iter().any(|name| name == "SOFTWARE_TOKEN_MFA") {
-                    // SMS or e-mail MFA cannot be set up inside a sign-in: the phone number or
-                    // address must be added and verified first.
-                    return Ok(SignInStep::Unsupported {
-                        challenge: format!("MFA_SETUP ({})", offered.join(", ")),
-                    });
-                }
-                SignInStep::SetUpTotp(TotpSetupStep::start(self, session?).await?)
+                crate::mfa_setup::setup_step(self, session?, &offered).await?
             }
             ChallengeNameType::NewPasswordRequired => {
                 SignInStep::NewPassword(NewPasswordStep::new(self, session?, &output.parameters))
@@ -206,29 +198,33 @@ impl Flow {
             .and_then(|result| result.new_device_metadata.clone());
         let session = client.session_from_result(result, None).await?;
         let mut session = client.keep_session(session).await?;
+        if self.device.is_some() && new_device.is_some() && !self.device_proven {
+            // The pool did not know the device we announced (forgotten elsewhere) and made a
+            // new one: the old secrets are useless.
+            if let Err(error) = client.delete_device(&self.username).await {
+                tracing::warn!(code = error.code(), "could not delete stale device secrets");
+            }
+        }
         let remembering = match (&self.device, new_device) {
             // Signed in as the remembered device: it stays remembered.
             (Some(device), _) if self.device_proven => DeviceRemembering::Remembered {
                 device_key: device.device_key().to_owned(),
             },
-            // The pool did not know the device we announced (forgotten elsewhere) and made a
-            // new one: the old secrets are useless.
-            (Some(_), Some(metadata)) => {
-                if let Err(error) = client.delete_device(&self.username).await {
-                    tracing::warn!(code = error.code(), "could not delete stale device secrets");
-                }
-                if self.remember_device {
-                    devices::remember_new_device(&client, &self.username, &session, metadata).await
-                } else {
-                    DeviceRemembering::NotRequested
-                }
+            // A new device: confirmed (tracked) even when remembering was not asked, since
+            // the refresh token works only for a confirmed device.
+            (_, Some(metadata)) => {
+                devices::track_new_device(
+                    &client,
+                    &self.username,
+                    &session,
+                    metadata,
+                    self.remember_device,
+                )
+                .await
             }
             // Known to the pool but not remembered (e.g. set to not_remembered elsewhere).
             (Some(device), None) if self.remember_device => {
                 devices::remember_known_device(&client, &session, device.device_key()).await
-            }
-            (None, Some(metadata)) if self.remember_device => {
-                devices::remember_new_device(&client, &self.username, &session, metadata).await
             }
             (None, None) if self.remember_device => DeviceRemembering::NotOffered,
             _ => DeviceRemembering::NotRequested,
@@ -258,6 +254,15 @@ impl<S> StepError<S> {
     pub(crate) fn new(error: Error, step: S) -> Self {
         let retry = is_retryable(&error).then_some(step);
         Self { error, retry }
+    }
+
+    /// Builds the error, keeping `step` whatever the error (for refusals a particular step
+    /// knows the user can correct, such as an e-mail address already in use).
+    pub(crate) fn with_step(error: Error, step: S) -> Self {
+        Self {
+            error,
+            retry: Some(step),
+        }
     }
 
     /// An error after which the step cannot be answered again.

@@ -2,15 +2,22 @@
 //! (DEVICE_SRP_AUTH → DEVICE_PASSWORD_VERIFIER) and skips MFA.
 //!
 //! ```text
-//! sign-in with remember_device ─► AuthenticationResult.NewDeviceMetadata {DeviceKey, DeviceGroupKey}
-//!   ConfirmDevice(verifier of a random device password, random salt)
-//!   UpdateDeviceStatus(remembered)          when Cognito says the user must opt in
+//! any sign-in in a pool that tracks devices ─► NewDeviceMetadata {DeviceKey, DeviceGroupKey}
+//!   ConfirmDevice(verifier of a random device password, random salt)   always ("tracked")
 //!   keychain ← {device key, group key, device password}
+//!   UpdateDeviceStatus(remembered)          with remember_device, when the user must opt in
+//! refresh: REFRESH_TOKEN_AUTH carries DEVICE_KEY (the access token's device_key claim)
 //! next sign-in: PASSWORD_VERIFIER answer carries DEVICE_KEY
 //!   ◄─ DEVICE_SRP_AUTH          answered here with SRP_A (Identity::Device)
 //!   ◄─ DEVICE_PASSWORD_VERIFIER answered here with the device password's SRP proof
 //!   ◄─ tokens, no MFA
 //! ```
+//!
+//! Every new device is confirmed, remembered or not: in a pool that tracks devices, Cognito
+//! binds the session's refresh token to the device of the sign-in and refuses it ("Invalid
+//! Refresh Token") until that device is confirmed and unless its DEVICE_KEY comes along
+//! ([`Client::refresh_tokens`] has the sources). Confirmed but not remembered, a device is
+//! only tracked: MFA still applies to it.
 //!
 //! A device the pool has forgotten (ForgetDevice elsewhere, AdminForgetDevice) is dropped
 //! from the keychain when the pool says so — AWS refuses its DEVICE_KEY with
@@ -295,20 +302,34 @@ pub(crate) async fn answer_device_challenge(
     .await
 }
 
-/// ConfirmDevice (and UpdateDeviceStatus when the user must opt in) for the device Cognito
-/// just created, then keeps its secrets. Failures are reported in the result, not raised:
-/// the sign-in itself succeeded.
-pub(crate) async fn remember_new_device(
+/// ConfirmDevice for the device Cognito just created, then keeps its secrets; with `remember`,
+/// also UpdateDeviceStatus(remembered) when the pool leaves that to the user. Done after every
+/// sign-in that brings `NewDeviceMetadata`, asked or not: the session's refresh token works
+/// only for a confirmed device (see [`Client::refresh_tokens`]). Failures are reported in the
+/// result, not raised: the sign-in itself succeeded.
+pub(crate) async fn track_new_device(
     client: &Client,
     username: &str,
     session: &Session,
     metadata: NewDeviceMetadataType,
+    remember: bool,
 ) -> DeviceRemembering {
-    match try_remember(client, username, session, metadata).await {
-        Ok(device_key) => DeviceRemembering::Remembered { device_key },
-        Err(error) => {
+    match try_track(client, username, session, metadata, remember).await {
+        Ok(Tracked {
+            device_key,
+            remembered: true,
+        }) => DeviceRemembering::Remembered { device_key },
+        Ok(Tracked { .. }) => DeviceRemembering::NotRequested,
+        Err(error) if remember => {
             tracing::warn!(code = error.code(), "this device could not be remembered");
             DeviceRemembering::Failed { code: error.code() }
+        }
+        Err(error) => {
+            tracing::warn!(
+                code = error.code(),
+                "this device could not be confirmed; refreshing the session will fail"
+            );
+            DeviceRemembering::NotRequested
         }
     }
 }
@@ -344,12 +365,20 @@ async fn set_remembered(client: &Client, access: &str, device_key: &str) -> Resu
     Ok(())
 }
 
-async fn try_remember(
+/// A device confirmed by [`try_track`].
+struct Tracked {
+    device_key: String,
+    /// Whether the pool now remembers it (asked for, or the pool remembers every device).
+    remembered: bool,
+}
+
+async fn try_track(
     client: &Client,
     username: &str,
     session: &Session,
     metadata: NewDeviceMetadataType,
-) -> Result<String, Error> {
+    remember: bool,
+) -> Result<Tracked, Error> {
     let (Some(device_key), Some(device_group_key)) =
         (metadata.device_key, metadata.device_group_key)
     else {
@@ -389,10 +418,14 @@ async fn try_remember(
     // Keep the secrets as soon as Cognito knows the verifier: a device it knows but this
     // keychain forgot could never sign in as itself again.
     client.save_device(username, &secrets).await?;
-    if confirmed.user_confirmation_necessary() {
+    let must_opt_in = confirmed.user_confirmation_necessary();
+    if remember && must_opt_in {
         set_remembered(client, access, &secrets.device_key).await?;
     }
-    Ok(secrets.device_key.clone())
+    Ok(Tracked {
+        device_key: secrets.device_key.clone(),
+        remembered: remember || !must_opt_in,
+    })
 }
 
 /// "Coffer on <host name>", or "Coffer" when the host has no readable name.

@@ -9,9 +9,11 @@
 //!
 //! - **Typed steps.** A sign-in is a chain of values, each consumed by answering it
 //!   ([`SignIn`] → [`PasswordVerifier`] → [`SignInStep`]: [`MfaCodeStep`], [`SelectMfaStep`],
-//!   [`TotpSetupStep`], [`NewPasswordStep`], then `Done`), so an out-of-order call does not
+//!   [`TotpSetupStep`], [`SelectMfaSetupStep`], [`EmailMfaSetupStep`], [`NewPasswordStep`],
+//!   then `Done`), so an out-of-order call does not
 //!   compile. A refused answer the user can correct gives the step back ([`StepError`]).
-//!   Remembered devices answer their own SRP challenge from the keychain ([`devices`]).
+//!   Remembered devices answer their own SRP challenge from the keychain ([`devices`]); every
+//!   device a pool starts tracking is confirmed, since its refresh token is bound to it.
 //!   Challenges not handled come back as [`SignInStep::Unsupported`]; the enum is
 //!   `#[non_exhaustive]`.
 //! - **Pure protocol, thin adapters.** The SRP math (`cognito-srp`), token verification
@@ -40,8 +42,8 @@
 //!   remembered device's password. Each has its own type ([`secret`]) whose `Debug` prints
 //!   `[redacted]`, that has no `Display` or `Serialize`, that zeroes its memory on drop, and
 //!   whose text is reachable only through `expose()`.
-//! - **Where it lives:** a remembered device's key, group key and password in the OS keychain,
-//!   one entry per user ([`devices`]); the TOTP secret only in memory, shown once as a QR code
+//! - **Where it lives:** a tracked or remembered device's key, group key and password in the
+//!   OS keychain, one entry per user ([`devices`]); the TOTP secret only in memory, shown once as a QR code
 //!   or URI. The password only in memory, for the SRP computation (sign-in never
 //!   sends it; sign-up must). Tokens live in memory and in the OS keychain ([`KeyringStore`]:
 //!   macOS Keychain, Windows Credential Manager, Secret Service on Linux) as one JSON entry per
@@ -70,6 +72,7 @@ pub mod identity;
 mod idp;
 pub mod jwks;
 mod mfa;
+mod mfa_setup;
 mod new_password;
 pub mod oauth;
 pub mod secret;
@@ -95,6 +98,7 @@ pub use error::Error;
 pub use identity::{login_provider_name, IdentityCredentials, IdentityMode};
 pub use idp::NetworkSettings;
 pub use mfa::{MfaCodeStep, MfaKind, SelectMfaStep};
+pub use mfa_setup::{EmailMfaSetupStep, SelectMfaSetupStep};
 pub use new_password::NewPasswordStep;
 pub use oauth::{HostedUiOptions, HostedUiSignIn, OAuthError};
 pub use secret::{AccessToken, ClientSecret, IdToken, Password, RefreshToken, VerificationCode};

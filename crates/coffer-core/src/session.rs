@@ -224,21 +224,30 @@ impl Client {
     /// Exchanges a token set's refresh token for new ID and access tokens
     /// (`REFRESH_TOKEN_AUTH`). Does not touch the store. The refresh token is kept unless
     /// Cognito returns a new one.
+    ///
+    /// Two parameters come from the (possibly expired, but otherwise verified) access token:
+    ///
+    /// - `DEVICE_KEY`, when the tokens were issued to a device (its `device_key` claim). In a
+    ///   pool that tracks devices the refresh token is bound to that device: without its key,
+    ///   or once the device is forgotten, Cognito answers `NotAuthorizedException: Invalid
+    ///   Refresh Token`. The InitiateAuth reference lists DEVICE_KEY among the
+    ///   REFRESH_TOKEN_AUTH parameters; the failures without it are reported in
+    ///   aws-amplify/aws-sdk-android#1469 and aws/aws-sdk-java-v2#1389, and AWS's
+    ///   device-tracking post (quoted in aws-amplify/amplify-js#2962) says the tokens are
+    ///   linked to a single device and ForgetDevice ends its refresh tokens. The device must
+    ///   also have been confirmed, which [`crate::devices`] does after every sign-in.
+    /// - `SECRET_HASH`, for clients with a secret, keyed by the pool's internal username (the
+    ///   `username` claim; the `sub` in e-mail-username pools), not the alias typed at sign-in:
+    ///   Cognito checks it against that name (boto/boto3#2736, qwigo/warrant#74).
     pub async fn refresh_tokens(&self, tokens: &TokenSet) -> Result<Session, Error> {
-        let mut parameters = HashMap::from([(
-            "REFRESH_TOKEN".to_owned(),
-            tokens.refresh.expose().to_owned(),
-        )]);
-        if self.config().client_secret().is_some() {
-            // SECRET_HASH is keyed by the internal username, read from the (possibly
-            // expired, but otherwise verified) ID token.
-            let claims = self
-                .verify_token_with(tokens.id.expose(), TokenUse::Id, Expiry::Ignore)
-                .await?;
-            if let Some(hash) = self.secret_hash(&claims.username) {
-                parameters.insert("SECRET_HASH".to_owned(), hash);
-            }
-        }
+        let claims = self
+            .verify_token_with(tokens.access.expose(), TokenUse::Access, Expiry::Ignore)
+            .await?;
+        let parameters = refresh_parameters(
+            tokens.refresh.expose(),
+            claims.device_key.as_deref(),
+            self.secret_hash(&claims.username),
+        );
         let output = self
             .inner
             .idp
@@ -307,5 +316,36 @@ impl Client {
             Err(error) => return Err(error),
         }
         self.forget_tokens().await
+    }
+}
+
+/// The REFRESH_TOKEN_AUTH parameters (see [`Client::refresh_tokens`]).
+fn refresh_parameters(
+    refresh_token: &str,
+    device_key: Option<&str>,
+    secret_hash: Option<String>,
+) -> HashMap<String, String> {
+    let mut parameters = HashMap::from([("REFRESH_TOKEN".to_owned(), refresh_token.to_owned())]);
+    if let Some(device_key) = device_key {
+        parameters.insert("DEVICE_KEY".to_owned(), device_key.to_owned());
+    }
+    if let Some(hash) = secret_hash {
+        parameters.insert("SECRET_HASH".to_owned(), hash);
+    }
+    parameters
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refresh_parameters_carry_the_device_and_secret_hash_only_when_there_are_some() {
+        let plain = refresh_parameters("r", None, None);
+        assert_eq!(plain.len(), 1);
+        assert_eq!(plain["REFRESH_TOKEN"], "r");
+        let full = refresh_parameters("r", Some("us-east-1_d"), Some("hash".into()));
+        assert_eq!(full["DEVICE_KEY"], "us-east-1_d");
+        assert_eq!(full["SECRET_HASH"], "hash");
     }
 }

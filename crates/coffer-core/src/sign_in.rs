@@ -7,6 +7,8 @@
 //!     ├─ MfaCode(MfaCodeStep)       TOTP / SMS / e-mail code   .answer(code)          ─► SignInStep
 //!     ├─ SelectMfa(SelectMfaStep)   several factors            .choose(kind)          ─► SignInStep
 //!     ├─ SetUpTotp(TotpSetupStep)   MFA required, none yet     .answer(first code)    ─► SignInStep
+//!     ├─ SelectMfaSetup(SelectMfaSetupStep) TOTP or e-mail?    .choose(kind)          ─► SignInStep
+//!     ├─ SetUpEmailMfa(EmailMfaSetupStep) MFA required, none   .answer(address)       ─► MfaCode (e-mail)
 //!     ├─ NewPassword(NewPasswordStep) temporary password       .answer(pw, attrs)     ─► SignInStep
 //!     ├─ Done(Session)              tokens verified and stored
 //!     └─ Unsupported { challenge }  e.g. CUSTOM_CHALLENGE
@@ -36,6 +38,7 @@ use crate::client::Client;
 use crate::error::{Error, Operation};
 use crate::idp::map_sdk_error;
 use crate::mfa::{MfaCodeStep, SelectMfaStep};
+use crate::mfa_setup::{EmailMfaSetupStep, SelectMfaSetupStep};
 use crate::new_password::NewPasswordStep;
 use crate::secret::Password;
 use crate::session::Session;
@@ -64,6 +67,11 @@ pub enum SignInStep {
     SelectMfa(SelectMfaStep),
     /// The pool requires MFA and the user has none: set up an authenticator app.
     SetUpTotp(TotpSetupStep),
+    /// The pool requires MFA and the user has none: choose what to set up (authenticator
+    /// app or e-mail).
+    SelectMfaSetup(SelectMfaSetupStep),
+    /// The pool requires MFA and the user has none: give an e-mail address for codes.
+    SetUpEmailMfa(EmailMfaSetupStep),
     /// The password is temporary (administrator-created user): choose a new one.
     NewPassword(NewPasswordStep),
     /// Cognito asked for a challenge this version cannot answer (e.g. CUSTOM_CHALLENGE).

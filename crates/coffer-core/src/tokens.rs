@@ -152,6 +152,9 @@ pub struct VerifiedClaims {
     pub issued_at: OffsetDateTime,
     /// `exp`.
     pub expires_at: OffsetDateTime,
+    /// `device_key`, in access tokens issued to a device the pool tracks: the device whose
+    /// `DEVICE_KEY` the refresh token needs.
+    pub device_key: Option<String>,
 }
 
 /// Why a token (or key set) was refused. Display names the failed check, never the token.
@@ -313,6 +316,7 @@ struct RawClaims {
     email: Option<String>,
     email_verified: Option<LenientBool>,
     nonce: Option<String>,
+    device_key: Option<String>,
 }
 
 /// Whether `exp` is checked. Only the refresh path skips it: it reads the internal username
@@ -446,6 +450,10 @@ pub(crate) fn verify_with(
         auth_time,
         issued_at,
         expires_at,
+        device_key: match expected_use {
+            TokenUse::Access => claims.device_key,
+            TokenUse::Id => None,
+        },
     })
 }
 

@@ -16,6 +16,12 @@ const PASSWORD: &str = "Correct-Horse-42-battery";
 #[path = "sign_in/mfa.rs"]
 mod mfa;
 
+#[path = "sign_in/device_refresh.rs"]
+mod device_refresh;
+
+#[path = "sign_in/mfa_setup.rs"]
+mod mfa_setup;
+
 struct Cloud {
     running: RunningLocalCloud,
     _data: tempfile::TempDir,

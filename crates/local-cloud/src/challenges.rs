@@ -92,6 +92,14 @@ pub enum SessionChallenge {
         /// Whether the authenticator has been verified.
         verified: bool,
     },
+    /// EMAIL_OTP after an MFA_SETUP answered with `EMAIL`: the code went to `email`, which
+    /// becomes the user's verified address, with e-mail MFA on, once the code is given back.
+    EmailMfaSetup {
+        /// The address the user gave.
+        email: String,
+        /// The code sent there (hashed; boxed to keep sessions small).
+        code: Box<PendingCode>,
+    },
     /// DEVICE_SRP_AUTH: the client announced a remembered device.
     DeviceSrpAuth {
         /// The remembered device.
@@ -118,6 +126,7 @@ impl SessionChallenge {
             Self::Mfa { factor, .. } => factor.challenge_name(),
             Self::SelectMfaType { .. } => "SELECT_MFA_TYPE",
             Self::MfaSetup { .. } => "MFA_SETUP",
+            Self::EmailMfaSetup { .. } => "EMAIL_OTP",
             Self::DeviceSrpAuth { .. } => "DEVICE_SRP_AUTH",
             Self::DevicePasswordVerifier { .. } => "DEVICE_PASSWORD_VERIFIER",
         }

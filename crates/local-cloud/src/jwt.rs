@@ -202,6 +202,9 @@ pub struct AccessClaims {
     pub jti: String,
     /// The internal username.
     pub username: String,
+    /// The device the tokens were issued to, when the pool tracks devices (as on AWS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_key: Option<String>,
 }
 
 /// Verifies an access token minted by this server. `pool_key` finds the pool and key for a
@@ -259,6 +262,7 @@ mod tests {
             iat: now.unix_timestamp(),
             jti: "j".into(),
             username: "u".into(),
+            device_key: None,
         };
         let token = key.sign(&claims).expect("signs");
         let lookup =

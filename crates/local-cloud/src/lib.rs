@@ -31,8 +31,9 @@
 //! * **MFA** ([`ops::mfa`], [`ops::mfa_answers`], [`ops::sign_in`]): SetUserPoolMfaConfig
 //!   (OFF / OPTIONAL / ON), SOFTWARE_TOKEN_MFA (RFC 6238 via [`totp`]: random 160-bit secret per
 //!   user, ±1 step, a time step accepted once), SMS_MFA and EMAIL_OTP (codes to the outbox),
-//!   SELECT_MFA_TYPE, and MFA_SETUP through AssociateSoftwareToken / VerifySoftwareToken with
-//!   the challenge Session.
+//!   SELECT_MFA_TYPE, and MFA_SETUP (listing every factor the pool offers) through
+//!   AssociateSoftwareToken / VerifySoftwareToken with the challenge Session, or by answering
+//!   with an `EMAIL` address that an EMAIL_OTP code then verifies.
 //! * **Challenge sessions** ([`challenges`]): opaque, single-use, expiring after the client's
 //!   `AuthSessionValidity` (3 minutes), bound to pool, app client, user and challenge; a bogus,
 //!   expired, replayed or foreign Session is `NotAuthorizedException`. A wrong MFA code is
@@ -47,7 +48,9 @@
 //!   which skips MFA.
 //! * **Tokens** ([`jwt`]): RS256 JWTs with Cognito's claims, one RSA-2048 key per pool served as a
 //!   JWKS, issuer `<endpoint>/<poolId>`. Refresh tokens are opaque and tied to a session whose
-//!   revocation (RevokeToken, GlobalSignOut) cuts off every token minted from it.
+//!   revocation (RevokeToken, GlobalSignOut) cuts off every token minted from it; in a pool that
+//!   tracks devices, also to the sign-in's device (`device_key` claim): they refresh only with
+//!   that confirmed device's `DEVICE_KEY`, as on AWS ([`ops::tokens`]).
 //! * **Hosted UI** ([`hosted_ui`]): Cognito's OAuth 2.0 / OIDC endpoints and login pages for
 //!   pools with a domain, at `<endpoint>/_hosted/<domain>` (no DNS needed), with PKCE S256,
 //!   exact redirect-URI matching, single-use codes and CSRF-checked forms; plus LocalIdP, a

@@ -8,8 +8,8 @@
 use std::io::{IsTerminal, Write};
 
 use coffer_core::{
-    DeliveryMedium, MfaCodeStep, MfaKind, NewPasswordStep, SelectMfaStep, SignInStep, StepError,
-    TotpSetup, TotpSetupStep,
+    DeliveryMedium, EmailMfaSetupStep, MfaCodeStep, MfaKind, NewPasswordStep, SelectMfaSetupStep,
+    SelectMfaStep, SignInStep, StepError, TotpSetup, TotpSetupStep,
 };
 
 use crate::failure::Failure;
@@ -35,6 +35,8 @@ pub async fn walk(
             SignInStep::MfaCode(code_step) => answer_code(code_step).await?,
             SignInStep::SelectMfa(select) => choose_factor(select).await?,
             SignInStep::SetUpTotp(setup) => set_up_totp(setup, answering).await?,
+            SignInStep::SelectMfaSetup(select) => choose_factor_to_set_up(select).await?,
+            SignInStep::SetUpEmailMfa(setup) => set_up_email_mfa(setup).await?,
             SignInStep::NewPassword(new_password) => {
                 choose_new_password(new_password, answering.passwords).await?
             }
@@ -121,30 +123,69 @@ fn parse_factor(answer: &str, options: &[MfaKind]) -> Option<MfaKind> {
     options.contains(&kind).then_some(kind)
 }
 
-async fn choose_factor(mut step: SelectMfaStep) -> Result<SignInStep, Failure> {
+/// Reads a choice among `options` (a number from the menu, or a name); asks again at a
+/// terminal when the answer is not one of them.
+fn read_factor(title: &str, options: &[MfaKind]) -> Result<MfaKind, Failure> {
     loop {
-        let menu: Vec<String> = step
-            .options()
+        let menu: Vec<String> = options
             .iter()
             .enumerate()
             .map(|(index, kind)| format!("[{}] {kind}", index + 1))
             .collect();
         let answer = input::read_answer(
-            &format!("Second factor ({}): ", menu.join(", ")),
+            &format!("{title} ({}): ", menu.join(", ")),
             "choice of second factor",
         )?;
-        let Some(kind) = parse_factor(&answer, step.options()) else {
-            if input::stdin_is_terminal() {
-                eprintln!("Answer with a number from the list, or totp / sms / email.");
-                continue;
-            }
+        if let Some(kind) = parse_factor(&answer, options) {
+            return Ok(kind);
+        }
+        if !input::stdin_is_terminal() {
             return Err(Failure::Input(format!(
                 "{answer:?} is not one of the offered second factors"
             )));
-        };
+        }
+        eprintln!("Answer with a number from the list, or totp / sms / email.");
+    }
+}
+
+async fn choose_factor(mut step: SelectMfaStep) -> Result<SignInStep, Failure> {
+    loop {
+        let kind = read_factor("Second factor", step.options())?;
         match step.choose(kind).await {
             Ok(next) => return Ok(next),
             Err(refused) => step = retry_or_fail(refused, &mut None)?,
+        }
+    }
+}
+
+async fn choose_factor_to_set_up(mut step: SelectMfaSetupStep) -> Result<SignInStep, Failure> {
+    if input::stdin_is_terminal() {
+        eprintln!("This account needs a second factor: choose one to set up.");
+    }
+    loop {
+        let kind = read_factor("Set up", step.options())?;
+        match step.choose(kind).await {
+            Ok(next) => return Ok(next),
+            Err(refused) => step = retry_or_fail(refused, &mut None)?,
+        }
+    }
+}
+
+async fn set_up_email_mfa(mut step: EmailMfaSetupStep) -> Result<SignInStep, Failure> {
+    if input::stdin_is_terminal() {
+        eprintln!(
+            "This account needs a second factor: sign-in codes will go to an e-mail address."
+        );
+    }
+    let mut previous: Option<coffer_core::Error> = None;
+    loop {
+        let email = next_or(
+            input::read_answer("E-mail address for sign-in codes: ", "e-mail address"),
+            &mut previous,
+        )?;
+        match step.answer(&email).await {
+            Ok(next) => return Ok(next),
+            Err(refused) => step = retry_or_fail(refused, &mut previous)?,
         }
     }
 }

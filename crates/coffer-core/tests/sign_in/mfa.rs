@@ -176,18 +176,31 @@ impl MfaWorld {
 
     /// A confirmed user with a permanent password, a verified e-mail and phone number.
     pub async fn user(&self, email: &str, phone: &str) {
-        self.admin
+        self.user_with(
+            email,
+            &[
+                ("email_verified", "true"),
+                ("phone_number", phone),
+                ("phone_number_verified", "true"),
+            ],
+        )
+        .await;
+    }
+
+    /// A confirmed user `email` (its `email` attribute set) with a permanent password and
+    /// these other attributes.
+    pub async fn user_with(&self, email: &str, attributes: &[(&str, &str)]) {
+        let mut create = self
+            .admin
             .admin_create_user()
             .user_pool_id(&self.pool_id)
             .username(email)
             .message_action(cip::types::MessageActionType::Suppress)
-            .user_attributes(attribute("email", email))
-            .user_attributes(attribute("email_verified", "true"))
-            .user_attributes(attribute("phone_number", phone))
-            .user_attributes(attribute("phone_number_verified", "true"))
-            .send()
-            .await
-            .expect("AdminCreateUser");
+            .user_attributes(attribute("email", email));
+        for (name, value) in attributes {
+            create = create.user_attributes(attribute(name, value));
+        }
+        create.send().await.expect("AdminCreateUser");
         self.admin
             .admin_set_user_password()
             .user_pool_id(&self.pool_id)
@@ -296,7 +309,7 @@ pub fn wrong(code: &VerificationCode) -> VerificationCode {
     VerificationCode::new(format!("{replacement}{}", &code.expose()[1..]))
 }
 
-async fn password_step(client: &Client, email: &str, password: &str) -> SignInStep {
+pub async fn password_step(client: &Client, email: &str, password: &str) -> SignInStep {
     client
         .sign_in(email)
         .start()
@@ -749,12 +762,22 @@ async fn a_remembered_device_skips_mfa_until_it_is_forgotten() {
         panic!("expected Done");
     };
     assert_eq!(session.device(), &DeviceRemembering::NotRequested);
-    assert!(
-        store
-            .load(&client.device_store_key(session.username()))
-            .unwrap()
-            .is_none(),
+    // The stale secrets are gone; the keychain now holds the new device this sign-in was
+    // given, confirmed (tracked, not remembered) so that its refresh token works.
+    let entry = store
+        .load(&client.device_store_key(session.username()))
+        .unwrap()
+        .expect("the new, tracked device");
+    let stored: serde_json::Value = serde_json::from_str(&entry).unwrap();
+    assert_ne!(
+        stored["device_key"],
+        second_key.as_str(),
         "the stale device secrets are gone"
+    );
+    assert_eq!(
+        session.access_claims().device_key.as_deref(),
+        stored["device_key"].as_str(),
+        "the tokens are issued to the new device"
     );
 
     assert!(

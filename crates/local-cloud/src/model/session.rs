@@ -30,6 +30,11 @@ pub struct AuthSession {
     /// The latest expiry of any access/ID token minted from this session.
     #[serde(with = "time::serde::rfc3339")]
     pub tokens_expire_by: OffsetDateTime,
+    /// The device this session's tokens were issued to: the one the sign-in came from, or the
+    /// one its `NewDeviceMetadata` created. Its refresh token then works only with that
+    /// `DEVICE_KEY`, and only while the device is confirmed (see [`crate::ops::tokens`]).
+    #[serde(default)]
+    pub device_key: Option<String>,
     /// Set by RevokeToken, GlobalSignOut or AdminUserGlobalSignOut.
     #[serde(with = "time::serde::rfc3339::option")]
     pub revoked_at: Option<OffsetDateTime>,

@@ -190,13 +190,21 @@ fn refresh_sign_in(
             .map(|internal| (u.expose().to_owned(), internal))
     });
     let secret_hash = params.get("SECRET_HASH");
-    let result = refresh(ctx, pool_id, client_id, token, |username| match &typed {
-        Some((typed, internal)) if internal == username => {
-            check_secret_hash(&client, typed, secret_hash)
-                .or_else(|_| check_secret_hash(&client, username, secret_hash))
-        }
-        _ => check_secret_hash(&client, username, secret_hash),
-    })?;
+    let device_key = params.get("DEVICE_KEY").map(SecretString::expose);
+    let result = refresh(
+        ctx,
+        pool_id,
+        client_id,
+        token,
+        device_key,
+        |username| match &typed {
+            Some((typed, internal)) if internal == username => {
+                check_secret_hash(&client, typed, secret_hash)
+                    .or_else(|_| check_secret_hash(&client, username, secret_hash))
+            }
+            _ => check_secret_hash(&client, username, secret_hash),
+        },
+    )?;
     Ok(AuthResponse {
         challenge_parameters: Some(BTreeMap::new()),
         authentication_result: Some(result),

@@ -1,6 +1,14 @@
 //! Answers to the MFA challenges: SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP, SELECT_MFA_TYPE and
 //! MFA_SETUP (RespondToAuthChallenge and its admin variant).
 //!
+//! MFA_SETUP is passed either with a verified authenticator (AssociateSoftwareToken and
+//! VerifySoftwareToken through the session first) or, when the pool offers e-mail MFA, by
+//! answering with `EMAIL`: the code goes to that address as an EMAIL_OTP challenge, and the
+//! right code makes it the user's verified `email` with e-mail MFA turned on. This is the
+//! exchange Amplify's clients drive (amplify-js `handleMFASetupChallenge` answers MFA_SETUP with
+//! `{USERNAME, EMAIL}`; amplify-swift's `EmailMFARequiredTests`, run against AWS, get an
+//! EMAIL_OTP step with the delivery details next, and the address on the user after the code).
+//!
 //! A wrong code is `CodeMismatchException` ("Invalid code or auth state for the user.") and
 //! leaves the session usable for another try, up to
 //! [`crate::challenges::MAX_CODE_ATTEMPTS`] wrong codes; the last one ends it.
@@ -9,12 +17,13 @@ use std::collections::BTreeMap;
 
 use super::challenge::{take_bound_session_slot, Binding};
 use super::mfa::redeem_totp;
-use super::sign_in::{after_mfa, mfa_challenge, Step};
+use super::sign_in::{after_mfa, challenge, mfa_challenge, send_mfa_code_to, Step};
 use super::wire::AuthResponse;
-use super::{check_secret_hash, required_param, Ctx};
+use super::{check_secret_hash, looks_like_email, required_param, Ctx};
 use crate::challenges::{PendingSession, SessionChallenge, SessionSlot, MAX_CODE_ATTEMPTS};
 use crate::error::{CognitoError, ErrorKind};
 use crate::model::mfa::MfaFactor;
+use crate::model::pool::EMAIL;
 use crate::secrets::SecretString;
 
 /// Checks SECRET_HASH for `USERNAME` and takes the session bound to `challenge` (with its slot).
@@ -102,11 +111,32 @@ pub fn mfa_code(
                 None => false,
             }
         }
+        SessionChallenge::EmailMfaSetup { code: record, .. } => {
+            match record.redeem(code.expose(), now) {
+                Ok(()) => true,
+                Err(err) if err.kind == ErrorKind::CodeMismatch => false,
+                Err(err) => return Err(err),
+            }
+        }
         _ => return Err(CognitoError::internal()),
     };
     if !right {
         count_wrong_code(ctx, pending, slot);
         return Err(code_mismatch());
+    }
+    if let SessionChallenge::EmailMfaSetup { email, .. } = &pending.challenge {
+        let user = ctx
+            .inner
+            .state
+            .pool_mut(pool_id)?
+            .user_mut(&pending.username)?;
+        user.attributes.insert(EMAIL.to_owned(), email.clone());
+        user.attributes
+            .insert(format!("{EMAIL}_verified"), "true".to_owned());
+        user.attribute_codes.remove(EMAIL);
+        user.mfa.set_enabled(MfaFactor::Email, true);
+        user.last_modified = now;
+        tracing::info!(user_pool_id = %pool_id, username = %pending.username, "e-mail MFA set up during sign-in");
     }
     after_mfa(ctx, step_of(&pending))
 }
@@ -151,6 +181,9 @@ pub fn mfa_setup(
     responses: &BTreeMap<String, SecretString>,
 ) -> Result<AuthResponse, CognitoError> {
     let (pending, slot) = bound(ctx, pool_id, client_id, "MFA_SETUP", session, responses)?;
+    if let Some(email) = responses.get("EMAIL") {
+        return set_up_email_mfa(ctx, pending, slot, email.expose());
+    }
     if !matches!(
         pending.challenge,
         SessionChallenge::MfaSetup { verified: true }
@@ -161,4 +194,55 @@ pub fn mfa_setup(
         ));
     }
     after_mfa(ctx, step_of(&pending))
+}
+
+/// MFA_SETUP answered with `EMAIL`: checks the address, sends it a code and asks for it back
+/// (EMAIL_OTP). A refused address leaves the MFA_SETUP session usable.
+fn set_up_email_mfa(
+    ctx: &mut Ctx<'_>,
+    pending: PendingSession,
+    slot: SessionSlot,
+    email: &str,
+) -> Result<AuthResponse, CognitoError> {
+    let pool = ctx.inner.state.pool(&pending.pool_id)?;
+    let refusal = if !pool.mfa.offers(MfaFactor::Email) {
+        Some(CognitoError::invalid_parameter(
+            "Email MFA is not enabled for this user pool.",
+        ))
+    } else if !looks_like_email(email) {
+        Some(CognitoError::invalid_parameter(
+            "Invalid email address format.",
+        ))
+    } else if pool.email_is_username()
+        && pool
+            .resolve_username(email)
+            .is_some_and(|owner| owner != pending.username)
+    {
+        Some(CognitoError::new(
+            ErrorKind::AliasExists,
+            "An account with the given email already exists.",
+        ))
+    } else {
+        None
+    };
+    if let Some(error) = refusal {
+        ctx.inner.challenges.restore_session(slot, pending);
+        return Err(error);
+    }
+    let (code, params) = send_mfa_code_to(
+        ctx,
+        &pending.pool_id,
+        &pending.username,
+        MfaFactor::Email,
+        email,
+    )?;
+    challenge(
+        ctx,
+        step_of(&pending),
+        SessionChallenge::EmailMfaSetup {
+            email: email.to_owned(),
+            code: Box::new(code),
+        },
+        params,
+    )
 }

@@ -27,7 +27,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use super::tokens::start_session;
+use super::tokens::start_device_session;
 use super::wire::{AuthResponse, NewDeviceMetadata};
 use super::Ctx;
 use crate::challenges::{expiry, PendingSession, SessionChallenge};
@@ -308,16 +308,23 @@ pub fn mfa_step(ctx: &mut Ctx<'_>, step: Step<'_>) -> Result<AuthResponse, Cogni
             )
         }
         MfaRequirement::Setup => {
-            if !pool.mfa.software_token {
-                return Err(CognitoError::not_authorized(
-                    "The user pool requires MFA, but no factor the user can set up is enabled.",
-                ));
-            }
+            // Every factor the pool offers, in Cognito's order, as AWS lists them (e.g.
+            // `["SMS_MFA","SOFTWARE_TOKEN_MFA"]` for a user with no phone number). TOTP is set
+            // up with AssociateSoftwareToken / VerifySoftwareToken and e-mail by answering
+            // MFA_SETUP with `EMAIL` (see `super::mfa_answers::mfa_setup`); SMS cannot be set
+            // up inside the sign-in: "collect a phone_number [...] Then restart the
+            // authentication flow" (RespondToAuthChallenge reference).
+            let offered: Vec<&str> = MfaFactor::ALL
+                .into_iter()
+                .filter(|factor| pool.mfa.offers(*factor))
+                .map(MfaFactor::challenge_name)
+                .collect();
+            let list = serde_json::to_string(&offered).map_err(|_| CognitoError::internal())?;
             challenge(
                 ctx,
                 step,
                 SessionChallenge::MfaSetup { verified: false },
-                BTreeMap::from([("MFAS_CAN_SETUP", "[\"SOFTWARE_TOKEN_MFA\"]".to_owned())]),
+                BTreeMap::from([("MFAS_CAN_SETUP", list)]),
             )
         }
     }
@@ -347,7 +354,6 @@ pub fn send_mfa_code(
     username: &str,
     factor: MfaFactor,
 ) -> Result<(PendingCode, BTreeMap<&'static str, String>), CognitoError> {
-    let now = ctx.now;
     let user = ctx
         .inner
         .state
@@ -355,29 +361,47 @@ pub fn send_mfa_code(
         .users
         .get(username)
         .ok_or_else(CognitoError::internal)?;
-    let (channel, attribute, medium) = match factor {
-        MfaFactor::Sms => (Channel::Sms, PHONE_NUMBER, "SMS"),
-        _ => (Channel::Email, EMAIL, "EMAIL"),
+    let attribute = match factor {
+        MfaFactor::Sms => PHONE_NUMBER,
+        _ => EMAIL,
     };
     let destination = user
         .attribute(attribute)
         .ok_or_else(CognitoError::internal)?
         .to_owned();
+    send_mfa_code_to(ctx, pool_id, username, factor, &destination)
+}
+
+/// Sends an MFA code by SMS or e-mail to `destination` (the user's verified contact, or the
+/// address given while setting up e-mail MFA); returns the record to check it against and the
+/// CODE_DELIVERY_* challenge parameters.
+pub fn send_mfa_code_to(
+    ctx: &mut Ctx<'_>,
+    pool_id: &str,
+    username: &str,
+    factor: MfaFactor,
+    destination: &str,
+) -> Result<(PendingCode, BTreeMap<&'static str, String>), CognitoError> {
+    let now = ctx.now;
+    let (channel, medium) = match factor {
+        MfaFactor::Sms => (Channel::Sms, "SMS"),
+        _ => (Channel::Email, "EMAIL"),
+    };
     let (record, code) = PendingCode::issue(CodePurpose::Mfa, now);
     ctx.inner.outbox.send(
         Delivery {
             user_pool_id: pool_id,
             username,
             channel,
-            destination: &destination,
+            destination,
             purpose: Purpose::Mfa,
             code: &code,
         },
         now,
     )?;
     let masked = match channel {
-        Channel::Sms => mask_phone(&destination),
-        Channel::Email => mask_email(&destination),
+        Channel::Sms => mask_phone(destination),
+        Channel::Email => mask_email(destination),
     };
     Ok((
         record,
@@ -395,7 +419,6 @@ pub fn finish(
     device_proven: bool,
 ) -> Result<AuthResponse, CognitoError> {
     let now = ctx.now;
-    let mut result = start_session(ctx, step.pool_id, step.client_id, step.username)?;
     let region = ctx.region.to_owned();
     let pool = ctx.inner.state.pool_mut(step.pool_id)?;
     let tracking = pool.device_configuration.is_some();
@@ -404,9 +427,15 @@ pub fn finish(
         .device_key
         .and_then(|key| user.devices.get_mut(key))
         .filter(|device| device.is_confirmed());
-    match known_device {
-        Some(device) if device_proven => device.last_authenticated = Some(now),
-        Some(_) => {}
+    // The device the tokens are issued to: in a pool that tracks devices, the refresh token
+    // will work only with its DEVICE_KEY (see `super::tokens`).
+    let (bound_device, new_device_metadata) = match known_device {
+        Some(device) => {
+            if device_proven {
+                device.last_authenticated = Some(now);
+            }
+            (tracking.then(|| device.key.clone()), None)
+        }
         None if tracking => {
             let group_key = user
                 .device_group_key
@@ -426,13 +455,24 @@ pub fn finish(
                     last_authenticated: None,
                 },
             );
-            result.new_device_metadata = Some(NewDeviceMetadata {
-                device_key: key,
-                device_group_key: group_key,
-            });
+            (
+                Some(key.clone()),
+                Some(NewDeviceMetadata {
+                    device_key: key,
+                    device_group_key: group_key,
+                }),
+            )
         }
-        None => {}
-    }
+        None => (None, None),
+    };
+    let mut result = start_device_session(
+        ctx,
+        step.pool_id,
+        step.client_id,
+        step.username,
+        bound_device.as_deref(),
+    )?;
+    result.new_device_metadata = new_device_metadata;
     Ok(AuthResponse {
         challenge_parameters: Some(BTreeMap::new()),
         authentication_result: Some(result),

@@ -5,6 +5,34 @@
 //! tokens minted from it carry its `origin_jti`; refreshing mints new ones under the same
 //! `origin_jti` (no refresh-token rotation). An access token is honoured only while its session
 //! exists and is not revoked, which is how RevokeToken and GlobalSignOut take effect at once.
+//!
+//! # Refresh tokens of tracked devices
+//!
+//! In a pool that tracks devices, a session is bound to a device: the one the sign-in came from
+//! (its DEVICE_KEY), or the one its `NewDeviceMetadata` created. Its access tokens carry the
+//! `device_key` claim, and REFRESH_TOKEN_AUTH works only when `DEVICE_KEY` names that device and
+//! the device is confirmed (ConfirmDevice) and not forgotten; otherwise the answer is
+//! `NotAuthorizedException: Invalid Refresh Token`, whatever else is right. What this follows:
+//!
+//! - the InitiateAuth reference lists `DEVICE_KEY` among the REFRESH_TOKEN_AUTH parameters
+//!   (e.g. the API reference as mirrored by rusoto_cognito_idp 0.31 `InitiateAuthRequest`), and
+//!   GetTokensFromRefreshToken's `DeviceKey` says "You must provide the confirmed device key in
+//!   this request if device remembering is enabled in your user pool" (AWS SDK for Kotlin,
+//!   `GetTokensFromRefreshTokenRequest.deviceKey`);
+//! - "Invalid Refresh Token" reports with device tracking on: without DEVICE_KEY
+//!   (aws-amplify/aws-sdk-android#1469, aws/aws-sdk-java-v2#1389), and with the DEVICE_KEY of a
+//!   device never confirmed (aws/aws-sdk-cpp#851, aws/aws-sdk-java#2841,
+//!   aws/aws-sdk-java-v2#3418), fixed by ConfirmDevice (kink80/cognitoauth#2,
+//!   aws/aws-sdk-net-extensions-cognito#85); an Amplify maintainer: "cognito mandates all new
+//!   devices that logs in to be confirmed using the ConfirmDevice API call otherwise they will
+//!   not let the refresh token refresh the access token" (aws-amplify/amplify-android#2506);
+//! - AWS's device-tracking post, quoted in aws-amplify/amplify-js#2962: "With device tracking,
+//!   these tokens are linked to a single device. If a refresh token is used on any other device,
+//!   the call fails. [...] the ForgetDevice API can be used to forget that specific device, and
+//!   as a result, all future calls to revalidate that device's refresh tokens will fail."
+//!
+//! The error after ForgetDevice is not quoted anywhere we found; it is the same "Invalid Refresh
+//! Token" here.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -40,16 +68,28 @@ struct Minted {
     expires_by: OffsetDateTime,
 }
 
-/// Mints an access and an ID token for `username` under session `origin_jti`.
+/// What the tokens of one session share.
+#[derive(Clone, Copy)]
+struct SessionOf<'a> {
+    origin_jti: &'a str,
+    auth_time: OffsetDateTime,
+    device_key: Option<&'a str>,
+}
+
+/// Mints an access and an ID token for `username` under session `of`.
 fn mint(
     ctx: &mut Ctx<'_>,
     pool_id: &str,
     client_id: &str,
     username: &str,
-    origin_jti: &str,
-    auth_time: OffsetDateTime,
+    of: &SessionOf<'_>,
     extras: &TokenExtras<'_>,
 ) -> Result<Minted, CognitoError> {
+    let SessionOf {
+        origin_jti,
+        auth_time,
+        device_key,
+    } = *of;
     let Inner { state, keys, .. } = &mut *ctx.inner;
     let pool = state.pool(pool_id)?;
     let client = pool.client(client_id)?;
@@ -78,6 +118,7 @@ fn mint(
         iat: now.unix_timestamp(),
         jti: uuid::Uuid::new_v4().to_string(),
         username: user.username.clone(),
+        device_key: device_key.map(str::to_owned),
     };
 
     let mut id = serde_json::Map::new();
@@ -134,9 +175,44 @@ pub fn start_session_with(
     username: &str,
     extras: &TokenExtras<'_>,
 ) -> Result<AuthenticationResult, CognitoError> {
+    open_session(ctx, pool_id, client_id, username, None, extras)
+}
+
+/// [`start_session`] for a sign-in bound to `device_key` (see the module docs): its refresh
+/// token will need that DEVICE_KEY.
+pub fn start_device_session(
+    ctx: &mut Ctx<'_>,
+    pool_id: &str,
+    client_id: &str,
+    username: &str,
+    device_key: Option<&str>,
+) -> Result<AuthenticationResult, CognitoError> {
+    open_session(
+        ctx,
+        pool_id,
+        client_id,
+        username,
+        device_key,
+        &TokenExtras::default(),
+    )
+}
+
+fn open_session(
+    ctx: &mut Ctx<'_>,
+    pool_id: &str,
+    client_id: &str,
+    username: &str,
+    device_key: Option<&str>,
+    extras: &TokenExtras<'_>,
+) -> Result<AuthenticationResult, CognitoError> {
     let now = ctx.now;
     let origin_jti = uuid::Uuid::new_v4().to_string();
-    let minted = mint(ctx, pool_id, client_id, username, &origin_jti, now, extras)?;
+    let of = SessionOf {
+        origin_jti: &origin_jti,
+        auth_time: now,
+        device_key,
+    };
+    let minted = mint(ctx, pool_id, client_id, username, &of, extras)?;
     let refresh_token = ids::opaque_token(REFRESH_TOKEN_BYTES);
     let pool = ctx.inner.state.pool_mut(pool_id)?;
     let refresh_life = pool.client(client_id)?.token_validity.refresh.duration();
@@ -151,6 +227,7 @@ pub fn start_session_with(
             auth_time: now,
             refresh_expires_at: now + refresh_life,
             tokens_expire_by: minted.expires_by,
+            device_key: device_key.map(str::to_owned),
             revoked_at: None,
         },
     );
@@ -165,14 +242,22 @@ pub fn start_session_with(
     })
 }
 
-/// The session a refresh token belongs to, checked for client, revocation and expiry.
-/// Returns the session's `origin_jti` and username.
+/// What a live refresh token's session says about the refresh.
+struct LiveSession {
+    origin_jti: String,
+    username: String,
+    auth_time: OffsetDateTime,
+    device_key: Option<String>,
+}
+
+/// The session a refresh token belongs to, checked for client, revocation, expiry and device.
 fn live_session_of_refresh_token(
     ctx: &Ctx<'_>,
     pool_id: &str,
     client_id: &str,
     refresh_token: &str,
-) -> Result<(String, String), CognitoError> {
+    device_key: Option<&str>,
+) -> Result<LiveSession, CognitoError> {
     let invalid = || CognitoError::not_authorized("Invalid Refresh Token");
     let digest = refresh_token_digest(refresh_token);
     let pool = ctx.inner.state.pool(pool_id)?;
@@ -196,29 +281,46 @@ fn live_session_of_refresh_token(
     if !user.enabled {
         return Err(CognitoError::not_authorized("User is disabled."));
     }
-    Ok((session.origin_jti.clone(), session.username.clone()))
+    if let Some(bound) = &session.device_key {
+        // Bound to a device: only that DEVICE_KEY, and only while the device is confirmed
+        // and not forgotten (see the module docs).
+        let device_is_live = user.devices.get(bound).is_some_and(|d| d.is_confirmed());
+        if device_key != Some(bound.as_str()) || !device_is_live {
+            return Err(invalid());
+        }
+    }
+    Ok(LiveSession {
+        origin_jti: session.origin_jti.clone(),
+        username: session.username.clone(),
+        auth_time: session.auth_time,
+        device_key: session.device_key.clone(),
+    })
 }
 
-/// Mints fresh access and ID tokens from a refresh token. `check_secret` is given the internal
-/// username (REFRESH_TOKEN_AUTH checks the SECRET_HASH against it).
+/// Mints fresh access and ID tokens from a refresh token presented with `device_key` (the
+/// `DEVICE_KEY`, if any). `check_secret` is given the internal username (REFRESH_TOKEN_AUTH
+/// checks the SECRET_HASH against it).
 pub fn refresh(
     ctx: &mut Ctx<'_>,
     pool_id: &str,
     client_id: &str,
     refresh_token: &SecretString,
+    device_key: Option<&str>,
     check_secret: impl FnOnce(&str) -> Result<(), CognitoError>,
 ) -> Result<AuthenticationResult, CognitoError> {
-    refresh_with(
+    refresh_on_device(
         ctx,
         pool_id,
         client_id,
         refresh_token,
+        device_key,
         check_secret,
         &TokenExtras::default(),
     )
 }
 
 /// [`refresh`] for the OAuth token endpoint: the new access token keeps the granted scope.
+/// No device is presented there, so a device-bound refresh token is refused.
 pub fn refresh_with(
     ctx: &mut Ctx<'_>,
     pool_id: &str,
@@ -227,25 +329,41 @@ pub fn refresh_with(
     check_secret: impl FnOnce(&str) -> Result<(), CognitoError>,
     extras: &TokenExtras<'_>,
 ) -> Result<AuthenticationResult, CognitoError> {
-    let (origin_jti, username) =
-        live_session_of_refresh_token(ctx, pool_id, client_id, refresh_token.expose())?;
-    check_secret(&username)?;
-    let auth_time = ctx.inner.state.pool(pool_id)?.sessions[&origin_jti].auth_time;
-    let minted = mint(
+    refresh_on_device(
         ctx,
         pool_id,
         client_id,
-        &username,
-        &origin_jti,
-        auth_time,
+        refresh_token,
+        None,
+        check_secret,
         extras,
-    )?;
+    )
+}
+
+fn refresh_on_device(
+    ctx: &mut Ctx<'_>,
+    pool_id: &str,
+    client_id: &str,
+    refresh_token: &SecretString,
+    device_key: Option<&str>,
+    check_secret: impl FnOnce(&str) -> Result<(), CognitoError>,
+    extras: &TokenExtras<'_>,
+) -> Result<AuthenticationResult, CognitoError> {
+    let live =
+        live_session_of_refresh_token(ctx, pool_id, client_id, refresh_token.expose(), device_key)?;
+    check_secret(&live.username)?;
+    let of = SessionOf {
+        origin_jti: &live.origin_jti,
+        auth_time: live.auth_time,
+        device_key: live.device_key.as_deref(),
+    };
+    let minted = mint(ctx, pool_id, client_id, &live.username, &of, extras)?;
     if let Some(session) = ctx
         .inner
         .state
         .pool_mut(pool_id)?
         .sessions
-        .get_mut(&origin_jti)
+        .get_mut(&live.origin_jti)
     {
         session.tokens_expire_by = session.tokens_expire_by.max(minted.expires_by);
     }
@@ -338,6 +456,7 @@ pub struct GetTokensFromRefreshTokenRequest {
     refresh_token: Option<SecretString>,
     client_id: Option<String>,
     client_secret: Option<SecretString>,
+    device_key: Option<String>,
 }
 
 /// `{"AuthenticationResult": …}`.
@@ -359,7 +478,14 @@ pub fn get_tokens_from_refresh_token(
     if !client_secret_matches(client, req.client_secret.as_ref()) {
         return Err(CognitoError::secret_hash_mismatch(&client_id));
     }
-    let result = refresh(ctx, &pool_id, &client_id, &refresh_token, |_| Ok(()))?;
+    let result = refresh(
+        ctx,
+        &pool_id,
+        &client_id,
+        &refresh_token,
+        req.device_key.as_deref(),
+        |_| Ok(()),
+    )?;
     Ok(TokensResponse {
         authentication_result: result,
     })

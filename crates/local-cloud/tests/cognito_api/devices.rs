@@ -321,3 +321,106 @@ async fn without_challenge_required_on_new_device_mfa_follows_the_device_proof()
         "{got}"
     );
 }
+
+/// The claims of a JWT, unverified (the signature is checked elsewhere).
+fn claims(jwt: &str) -> Value {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    let payload = jwt.split('.').nth(1).expect("payload");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("b64")).expect("json")
+}
+
+#[tokio::test]
+async fn refresh_tokens_of_a_tracked_device_need_its_confirmed_key() {
+    let cloud = TestCloud::start().await;
+    let (pool, client) = (cloud.demo_pool(), cloud.demo_client());
+    cloud
+        .confirmed_user("tracked@example.com", crate::support::PASSWORD)
+        .await;
+    let (status, signed_in) = cloud
+        .srp_sign_in(
+            &pool,
+            &client,
+            "tracked@example.com",
+            crate::support::PASSWORD,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{signed_in}");
+    let result = &signed_in["AuthenticationResult"];
+    let device_key = result["NewDeviceMetadata"]["DeviceKey"]
+        .as_str()
+        .expect("the demo pool tracks devices")
+        .to_owned();
+    assert_eq!(
+        claims(result["AccessToken"].as_str().expect("access"))["device_key"],
+        device_key.as_str(),
+        "access tokens name their device, as on AWS"
+    );
+    let refresh = result["RefreshToken"].as_str().expect("refresh").to_owned();
+    let refresh_with = |device: Option<&str>| {
+        let mut parameters = json!({"REFRESH_TOKEN": refresh});
+        if let Some(device) = device {
+            parameters["DEVICE_KEY"] = json!(device);
+        }
+        cloud.call(
+            "InitiateAuth",
+            json!({"ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": parameters}),
+        )
+    };
+    let invalid = Some("Invalid Refresh Token");
+
+    // Not yet confirmed: refused with or without its key.
+    assert_error(&refresh_with(None).await, "NotAuthorizedException", invalid);
+    assert_error(
+        &refresh_with(Some(&device_key)).await,
+        "NotAuthorizedException",
+        invalid,
+    );
+
+    cloud.track_new_device(result).await;
+    // Confirmed: only its own key works.
+    assert_error(&refresh_with(None).await, "NotAuthorizedException", invalid);
+    assert_error(
+        &refresh_with(Some("us-east-1_00000000-0000-0000-0000-000000000000")).await,
+        "NotAuthorizedException",
+        invalid,
+    );
+    let (status, refreshed) = refresh_with(Some(&device_key)).await;
+    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    let access = refreshed["AuthenticationResult"]["AccessToken"]
+        .as_str()
+        .expect("access")
+        .to_owned();
+    assert_eq!(claims(&access)["device_key"], device_key.as_str());
+    let (status, body) = cloud
+        .call(
+            "GetTokensFromRefreshToken",
+            json!({"ClientId": client, "RefreshToken": refresh, "DeviceKey": device_key}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_error(
+        &cloud
+            .call(
+                "GetTokensFromRefreshToken",
+                json!({"ClientId": client, "RefreshToken": refresh}),
+            )
+            .await,
+        "NotAuthorizedException",
+        invalid,
+    );
+
+    // Forgotten: the device's refresh tokens stop working.
+    let (status, body) = cloud
+        .call(
+            "ForgetDevice",
+            json!({"AccessToken": access, "DeviceKey": device_key}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_error(
+        &refresh_with(Some(&device_key)).await,
+        "NotAuthorizedException",
+        invalid,
+    );
+}

@@ -639,3 +639,143 @@ async fn mfa_preferences_need_a_verified_factor_and_the_pool_config_is_validated
     assert_eq!(status, StatusCode::OK, "{created}");
     assert_eq!(created["UserPool"]["MfaConfiguration"], "OPTIONAL");
 }
+
+#[tokio::test]
+async fn mfa_setup_with_an_email_address_when_the_pool_offers_email_mfa() {
+    let cloud = TestCloud::start().await;
+    let (pool_id, client) = mfa_pool(
+        &cloud,
+        json!({"MfaConfiguration": "ON",
+               "SmsMfaConfiguration": {"SmsConfiguration": {"SnsCallerArn": "arn:aws:iam::000000000000:role/sms"}},
+               "SoftwareTokenMfaConfiguration": {"Enabled": true},
+               "EmailMfaConfiguration": {}}),
+        json!({}),
+    )
+    .await;
+    cloud.admin_user(&pool_id, "olga", PASSWORD).await;
+
+    let (status, challenge) = password_sign_in(&cloud, &client, "olga", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{challenge}");
+    assert_eq!(challenge["ChallengeName"], "MFA_SETUP");
+    // Every factor the pool offers, in Cognito's order.
+    assert_eq!(
+        challenge["ChallengeParameters"]["MFAS_CAN_SETUP"],
+        "[\"SMS_MFA\",\"SOFTWARE_TOKEN_MFA\",\"EMAIL_OTP\"]"
+    );
+    let session = &challenge["Session"];
+
+    // A malformed address is refused and the session survives it.
+    let bad = answer(
+        &cloud,
+        &client,
+        "MFA_SETUP",
+        session,
+        json!({"USERNAME": "olga", "EMAIL": "not-an-address"}),
+    )
+    .await;
+    assert_error(&bad, "InvalidParameterException", None);
+
+    let (status, otp) = answer(
+        &cloud,
+        &client,
+        "MFA_SETUP",
+        session,
+        json!({"USERNAME": "olga", "EMAIL": "olga@example.org"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{otp}");
+    assert_eq!(otp["ChallengeName"], "EMAIL_OTP", "{otp}");
+    let params = &otp["ChallengeParameters"];
+    assert_eq!(params["CODE_DELIVERY_DELIVERY_MEDIUM"], "EMAIL");
+    let masked = params["CODE_DELIVERY_DESTINATION"]
+        .as_str()
+        .expect("masked");
+    assert!(
+        masked.contains('*') && !masked.contains("olga@"),
+        "{masked}"
+    );
+    let code = cloud.last_code("olga@example.org").await;
+    // Not the user's address until the code comes back.
+    let (_, before) = cloud
+        .admin(
+            "AdminGetUser",
+            json!({"UserPoolId": pool_id, "Username": "olga"}),
+        )
+        .await;
+    assert!(
+        !before["UserAttributes"]
+            .to_string()
+            .contains("olga@example.org"),
+        "{before}"
+    );
+
+    let wrong = format!(
+        "{}{}",
+        if code.starts_with('9') { '0' } else { '9' },
+        &code[1..]
+    );
+    let mismatch = answer(
+        &cloud,
+        &client,
+        "EMAIL_OTP",
+        &otp["Session"],
+        json!({"USERNAME": "olga", "EMAIL_OTP_CODE": wrong}),
+    )
+    .await;
+    assert_error(
+        &mismatch,
+        "CodeMismatchException",
+        Some("Invalid code or auth state for the user."),
+    );
+    let (status, done) = answer(
+        &cloud,
+        &client,
+        "EMAIL_OTP",
+        &otp["Session"],
+        json!({"USERNAME": "olga", "EMAIL_OTP_CODE": code}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    access_token(&done);
+
+    // The address is the user's, verified, with e-mail MFA on: the next sign-in mails a code.
+    let (_, user) = cloud
+        .admin(
+            "AdminGetUser",
+            json!({"UserPoolId": pool_id, "Username": "olga"}),
+        )
+        .await;
+    let attributes = user["UserAttributes"].as_array().expect("attributes");
+    assert!(attributes.contains(&json!({"Name": "email", "Value": "olga@example.org"})));
+    assert!(attributes.contains(&json!({"Name": "email_verified", "Value": "true"})));
+    assert_eq!(user["UserMFASettingList"], json!(["EMAIL_OTP"]), "{user}");
+    let (_, next) = password_sign_in(&cloud, &client, "olga", json!({})).await;
+    assert_eq!(next["ChallengeName"], "EMAIL_OTP", "{next}");
+}
+
+#[tokio::test]
+async fn mfa_setup_refuses_an_email_when_the_pool_has_no_email_mfa() {
+    let cloud = TestCloud::start().await;
+    let (pool_id, client) = mfa_pool(
+        &cloud,
+        json!({"MfaConfiguration": "ON", "SoftwareTokenMfaConfiguration": {"Enabled": true}}),
+        json!({}),
+    )
+    .await;
+    cloud.admin_user(&pool_id, "pia", PASSWORD).await;
+    let (_, challenge) = password_sign_in(&cloud, &client, "pia", json!({})).await;
+    let refused = answer(
+        &cloud,
+        &client,
+        "MFA_SETUP",
+        &challenge["Session"],
+        json!({"USERNAME": "pia", "EMAIL": "pia@example.org"}),
+    )
+    .await;
+    assert_error(&refused, "InvalidParameterException", None);
+    assert!(cloud
+        .outbox()
+        .await
+        .iter()
+        .all(|m| m["destination"] != "pia@example.org"));
+}

@@ -24,8 +24,8 @@ async fn kid(cloud: &TestCloud) -> String {
     jwks["keys"][0]["kid"].as_str().expect("kid").to_owned()
 }
 
-fn refresh_request(client_id: &str, token: &str) -> Value {
-    json!({"ClientId": client_id, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": token}})
+fn refresh_request(client_id: &str, token: &str, device_key: &str) -> Value {
+    json!({"ClientId": client_id, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": token, "DEVICE_KEY": device_key}})
 }
 
 #[tokio::test]
@@ -37,12 +37,16 @@ async fn a_restart_keeps_users_keys_sessions_and_revocations() {
     let (_, kept) = first
         .srp_sign_in(&pool_id, &client_id, "pat@example.com", password)
         .await;
+    let kept_device = first.track_new_device(&kept["AuthenticationResult"]).await;
     let kept = kept["AuthenticationResult"]["RefreshToken"]
         .as_str()
         .expect("refresh")
         .to_owned();
     let (_, revoked) = first
         .srp_sign_in(&pool_id, &client_id, "pat@example.com", password)
+        .await;
+    let revoked_device = first
+        .track_new_device(&revoked["AuthenticationResult"])
         .await;
     let revoked = revoked["AuthenticationResult"]["RefreshToken"]
         .as_str()
@@ -80,12 +84,18 @@ async fn a_restart_keeps_users_keys_sessions_and_revocations() {
     assert_eq!(status, StatusCode::OK, "{user}");
     assert_eq!(user["Username"], sub.as_str());
     let (status, body) = second
-        .call("InitiateAuth", refresh_request(&client_id, &kept))
+        .call(
+            "InitiateAuth",
+            refresh_request(&client_id, &kept, &kept_device),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_error(
         &second
-            .call("InitiateAuth", refresh_request(&client_id, &revoked))
+            .call(
+                "InitiateAuth",
+                refresh_request(&client_id, &revoked, &revoked_device),
+            )
             .await,
         "NotAuthorizedException",
         Some("Refresh Token has been revoked"),

@@ -157,8 +157,12 @@ async fn sign_up_confirm_srp_sign_in_tokens_refresh_and_revoke() {
     assert!(attributes.contains(&json!({"Name": "email_verified", "Value": "true"})));
     assert!(attributes.contains(&json!({"Name": "sub", "Value": sub})));
 
+    // The demo pool tracks devices: its refresh tokens need the confirmed DEVICE_KEY.
+    let device_key = cloud
+        .track_new_device(&signed_in["AuthenticationResult"])
+        .await;
     let (status, refreshed) = cloud
-        .call("InitiateAuth", json!({"ClientId": client_id, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": refresh}}))
+        .call("InitiateAuth", json!({"ClientId": client_id, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": refresh, "DEVICE_KEY": device_key}}))
         .await;
     assert_eq!(status, StatusCode::OK, "{refreshed}");
     let new_access = refreshed["AuthenticationResult"]["AccessToken"]

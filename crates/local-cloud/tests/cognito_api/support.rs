@@ -444,6 +444,31 @@ impl TestCloud {
         })
     }
 
+    /// Confirms (tracks) the device a sign-in's `NewDeviceMetadata` created, as AWS clients do
+    /// right after signing in, so that its refresh token can be used: in a pool that tracks
+    /// devices it works only with this DEVICE_KEY, once the device is confirmed. `result` is
+    /// the `AuthenticationResult`; returns the device key.
+    pub async fn track_new_device(&self, result: &Value) -> String {
+        let metadata = &result["NewDeviceMetadata"];
+        let key = metadata["DeviceKey"].as_str().expect("DeviceKey");
+        let group_key = metadata["DeviceGroupKey"].as_str().expect("DeviceGroupKey");
+        let password = cognito_srp::generate_device_password(&mut OsRng);
+        let config = cognito_srp::device_verifier_config(
+            group_key,
+            key,
+            &password,
+            &cognito_srp::generate_salt(&mut OsRng),
+        );
+        let (status, body) = self
+            .call(
+                "ConfirmDevice",
+                json!({"AccessToken": result["AccessToken"], "DeviceKey": key, "DeviceSecretVerifierConfig": {"PasswordVerifier": config.password_verifier_b64, "Salt": config.salt_b64}}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "ConfirmDevice: {body}");
+        key.to_owned()
+    }
+
     /// A whole SRP sign-in through `client_id`; returns the final response.
     pub async fn srp_sign_in(
         &self,

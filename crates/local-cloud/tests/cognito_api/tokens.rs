@@ -91,6 +91,7 @@ async fn tampered_and_misused_tokens_are_invalid() {
 async fn tokens_expire_by_the_clock_and_refresh_tokens_too() {
     let cloud = TestCloud::start().await;
     let result = signed_in(&cloud, "uma@example.com").await;
+    let device_key = cloud.track_new_device(&result).await;
     let access = token(&result, "AccessToken");
     let refresh = token(&result, "RefreshToken");
     cloud.clock.advance(Duration::from_secs(3600));
@@ -100,7 +101,7 @@ async fn tokens_expire_by_the_clock_and_refresh_tokens_too() {
         Some("Access Token has expired"),
     );
 
-    let refresh_request = json!({"ClientId": cloud.demo_client(), "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": refresh}});
+    let refresh_request = json!({"ClientId": cloud.demo_client(), "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": refresh, "DEVICE_KEY": device_key}});
     let (status, renewed) = cloud.call("InitiateAuth", refresh_request.clone()).await;
     assert_eq!(status, StatusCode::OK, "{renewed}");
     let renewed_access = token(&renewed["AuthenticationResult"], "AccessToken");
@@ -144,7 +145,7 @@ async fn unknown_refresh_tokens_and_access_tokens_given_to_revoke_are_refused() 
     let (status, body) = cloud
         .call(
             "GetTokensFromRefreshToken",
-            json!({"ClientId": client_id, "RefreshToken": token(&result, "RefreshToken")}),
+            json!({"ClientId": client_id, "RefreshToken": token(&result, "RefreshToken"), "DeviceKey": cloud.track_new_device(&result).await}),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
