@@ -120,18 +120,20 @@ struct Condition {
     values: Vec<String>,
 }
 
+/// One statement; `Target` is what a statement names besides the action: the resource of a
+/// permissions policy ([`Matcher`]) or the principal of a trust policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Statement {
+struct Statement<Target> {
     effect: Effect,
     action: Matcher,
-    resource: Matcher,
+    target: Target,
     conditions: Vec<Condition>,
 }
 
 /// A parsed policy document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
-    statements: Vec<Statement>,
+    statements: Vec<Statement<Matcher>>,
 }
 
 /// What is being asked for.
@@ -224,11 +226,12 @@ fn conditions(block: Option<&Value>) -> Result<Vec<Condition>, PolicyError> {
     Ok(out)
 }
 
-/// Parses each statement of a document (`Statement` is an object or an array of objects).
-fn parse_statements<S>(
+/// Parses each statement of a document (`Statement` is an object or an array of objects),
+/// its target with `target`.
+fn parse_statements<Target>(
     document: &Value,
-    parse_one: impl Fn(&serde_json::Map<String, Value>) -> Result<S, PolicyError>,
-) -> Result<Vec<S>, PolicyError> {
+    target: impl Fn(&serde_json::Map<String, Value>) -> Result<Target, PolicyError>,
+) -> Result<Vec<Statement<Target>>, PolicyError> {
     let statements = match document.get("Statement") {
         Some(Value::Array(items)) => items.iter().collect::<Vec<_>>(),
         Some(item @ Value::Object(_)) => vec![item],
@@ -237,10 +240,15 @@ fn parse_statements<S>(
     statements
         .into_iter()
         .map(|statement| {
-            statement
+            let statement = statement
                 .as_object()
-                .ok_or(PolicyError::Malformed("a statement is not an object"))
-                .and_then(&parse_one)
+                .ok_or(PolicyError::Malformed("a statement is not an object"))?;
+            Ok(Statement {
+                effect: effect(statement)?,
+                action: matcher(statement, "Action", "NotAction")?,
+                target: target(statement)?,
+                conditions: conditions(statement.get("Condition"))?,
+            })
         })
         .collect()
 }
@@ -255,14 +263,13 @@ fn effect(statement: &serde_json::Map<String, Value>) -> Result<Effect, PolicyEr
 
 /// IAM's combination: Allow if a statement that applies allows and none that applies denies;
 /// explicit deny if one denies; implicit deny when none applies.
-fn decide<S>(
-    statements: &[S],
-    applies: impl Fn(&S) -> bool,
-    effect: impl Fn(&S) -> Effect,
+fn decide<Target>(
+    statements: &[Statement<Target>],
+    applies: impl Fn(&Statement<Target>) -> bool,
 ) -> Decision {
     let mut allowed = false;
     for statement in statements.iter().filter(|s| applies(s)) {
-        match effect(statement) {
+        match statement.effect {
             Effect::Deny => return Decision::ExplicitDeny,
             Effect::Allow => allowed = true,
         }
@@ -296,12 +303,7 @@ impl Policy {
     /// Parses a policy document.
     pub fn from_value(document: &Value) -> Result<Self, PolicyError> {
         let statements = parse_statements(document, |statement| {
-            Ok(Statement {
-                effect: effect(statement)?,
-                action: matcher(statement, "Action", "NotAction")?,
-                resource: matcher(statement, "Resource", "NotResource")?,
-                conditions: conditions(statement.get("Condition"))?,
-            })
+            matcher(statement, "Resource", "NotResource")
         })?;
         Ok(Self { statements })
     }
@@ -312,31 +314,39 @@ impl Policy {
         request: &Request<'_>,
         variables: &BTreeMap<String, String>,
     ) -> Decision {
-        decide(
-            &self.statements,
-            |statement| statement.applies(request, variables),
-            |statement| statement.effect,
-        )
-    }
-}
-
-impl Statement {
-    fn applies(&self, request: &Request<'_>, variables: &BTreeMap<String, String>) -> bool {
         let resource_matches = |pattern: &String| {
             substitute(pattern, variables)
                 .is_some_and(|pattern| wildcard_match(&pattern, request.resource))
         };
-        let action = self.action.matches_action(request.action);
-        let resource = match &self.resource {
-            Matcher::AnyOf(patterns) => patterns.iter().any(resource_matches),
-            Matcher::NoneOf(patterns) => !patterns.iter().any(resource_matches),
-        };
-        action
-            && resource
-            && self.conditions.iter().all(|condition| {
-                let actual = request.context.get(&condition.key);
-                condition.holds(actual.map(std::slice::from_ref), variables)
-            })
+        decide(&self.statements, |statement| {
+            let resource = match &statement.target {
+                Matcher::AnyOf(patterns) => patterns.iter().any(resource_matches),
+                Matcher::NoneOf(patterns) => !patterns.iter().any(resource_matches),
+            };
+            resource
+                && statement.applies(
+                    request.action,
+                    |key| request.context.get(key).map(std::slice::from_ref),
+                    variables,
+                )
+        })
+    }
+}
+
+impl<Target> Statement<Target> {
+    /// Whether the action and every condition match; `values_of` gives the request's values
+    /// of a (lower-cased) condition key. The target is the caller's to check.
+    fn applies<'c>(
+        &self,
+        action: &str,
+        values_of: impl Fn(&str) -> Option<&'c [String]>,
+        variables: &BTreeMap<String, String>,
+    ) -> bool {
+        self.action.matches_action(action)
+            && self
+                .conditions
+                .iter()
+                .all(|condition| condition.holds(values_of(&condition.key), variables))
     }
 }
 

@@ -18,10 +18,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{
-    conditions, decide, effect, matcher, parse_statements, string_or_array, Condition, Decision,
-    Effect, Matcher, PolicyError,
-};
+use super::{decide, parse_statements, string_or_array, Decision, PolicyError, Statement};
 
 /// The kind of a principal, as named in a `Principal` object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -105,18 +102,10 @@ enum PrincipalMatcher {
     NoneOf(Principals),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct TrustStatement {
-    effect: Effect,
-    principal: PrincipalMatcher,
-    action: Matcher,
-    conditions: Vec<Condition>,
-}
-
 /// A parsed trust policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustPolicy {
-    statements: Vec<TrustStatement>,
+    statements: Vec<Statement<PrincipalMatcher>>,
 }
 
 /// Who asks to assume the role.
@@ -154,24 +143,16 @@ impl TrustPolicy {
                     "a trust policy statement has the prohibited field Resource",
                 ));
             }
-            let principal = match (statement.get("Principal"), statement.get("NotPrincipal")) {
-                (Some(p), None) => PrincipalMatcher::AnyOf(Principals::parse(p)?),
-                (None, Some(p)) => PrincipalMatcher::NoneOf(Principals::parse(p)?),
+            match (statement.get("Principal"), statement.get("NotPrincipal")) {
+                (Some(p), None) => Ok(PrincipalMatcher::AnyOf(Principals::parse(p)?)),
+                (None, Some(p)) => Ok(PrincipalMatcher::NoneOf(Principals::parse(p)?)),
                 (Some(_), Some(_)) => {
-                    return Err(PolicyError::Malformed("both Principal and NotPrincipal"))
+                    Err(PolicyError::Malformed("both Principal and NotPrincipal"))
                 }
-                (None, None) => {
-                    return Err(PolicyError::Malformed(
-                        "a trust policy statement lacks Principal",
-                    ))
-                }
-            };
-            Ok(TrustStatement {
-                effect: effect(statement)?,
-                principal,
-                action: matcher(statement, "Action", "NotAction")?,
-                conditions: conditions(statement.get("Condition"))?,
-            })
+                (None, None) => Err(PolicyError::Malformed(
+                    "a trust policy statement lacks Principal",
+                )),
+            }
         })?;
         Ok(Self { statements })
     }
@@ -182,26 +163,18 @@ impl TrustPolicy {
         request: &AssumeRequest<'_>,
         variables: &BTreeMap<String, String>,
     ) -> Decision {
-        decide(
-            &self.statements,
-            |statement| statement.applies(request, variables),
-            |statement| statement.effect,
-        )
-    }
-}
-
-impl TrustStatement {
-    fn applies(&self, request: &AssumeRequest<'_>, variables: &BTreeMap<String, String>) -> bool {
-        let principal = match &self.principal {
-            PrincipalMatcher::AnyOf(principals) => principals.contains(&request.caller),
-            PrincipalMatcher::NoneOf(principals) => !principals.contains(&request.caller),
-        };
-        principal
-            && self.action.matches_action(request.action)
-            && self.conditions.iter().all(|condition| {
-                let actual = request.context.get(&condition.key).map(Vec::as_slice);
-                condition.holds(actual, variables)
-            })
+        decide(&self.statements, |statement| {
+            let principal = match &statement.target {
+                PrincipalMatcher::AnyOf(principals) => principals.contains(&request.caller),
+                PrincipalMatcher::NoneOf(principals) => !principals.contains(&request.caller),
+            };
+            principal
+                && statement.applies(
+                    request.action,
+                    |key| request.context.get(key).map(Vec::as_slice),
+                    variables,
+                )
+        })
     }
 }
 
