@@ -6,7 +6,9 @@
 //! of a data directory made before identity pools existed): an identity pool "coffer_demo"
 //! that accepts that client's ID tokens and allows guests, with two roles — signed-in
 //! identities may list, read, write and delete under `private/<identity id>/` of the bucket
-//! "coffer-demo", guests the same under `guest/<identity id>/` only. On every start the bucket is
+//! "coffer-demo", guests the same under `guest/<identity id>/` only; each role's trust policy
+//! admits only that identity pool's signed-in identities or guests respectively (rewritten on
+//! every start, so older data directories get them too). On every start the bucket is
 //! ensured and `<data>/coffer.toml` is rewritten so its endpoints carry the current port.
 //!
 //! Hosted UI ([`ensure_hosted_demo`], also for demo pools made by older versions): the domain
@@ -22,6 +24,7 @@ use serde::Serialize;
 use crate::error::LocalCloudError;
 use crate::files::{write_atomically, DataPaths, Visibility};
 use crate::identity::ops::create_pool as create_identity_pool;
+use crate::identity::trust::{cognito_trust_policy, warn_about_legacy_roles};
 use crate::ids;
 use crate::jwt::SigningKeyRecord;
 use crate::model::device::DeviceConfiguration;
@@ -107,6 +110,7 @@ pub fn ensure_demo(
         let mut demo = ensure_user_pool(inner, region, now)?;
         ensure_identity_pool(&mut inner.state, region, now, &mut demo);
         inner.state.demo = Some(demo.clone());
+        warn_about_legacy_roles(&inner.state);
         Ok(demo)
     })
 }
@@ -124,6 +128,7 @@ fn ensure_identity_pool(
         state.roles.entry(arn.to_owned()).or_insert_with(|| Role {
             arn: arn.to_owned(),
             policy: own_prefix_policy(DEMO_BUCKET, top),
+            trust_policy: None,
         });
     }
     demo.bucket = Some(DEMO_BUCKET.to_owned());
@@ -131,9 +136,35 @@ fn ensure_identity_pool(
         .identity_pool_id
         .as_ref()
         .is_some_and(|id| state.identity_pools.contains_key(id));
-    if present {
-        return;
+    if !present {
+        create_demo_identity_pool(state, region, now, demo);
     }
+    if let Some(pool_id) = &demo.identity_pool_id {
+        trust_demo_roles(state, pool_id);
+    }
+}
+
+/// Gives the demo roles the trust policies of the Cognito developer guide ("Role trust and
+/// permissions"): each is assumable only by identities of the demo identity pool (`aud`), the
+/// authenticated role by signed-in ones and the guest role by guests (`amr`). Written on every
+/// start, so demo roles made before trust policies were kept are brought up to date.
+fn trust_demo_roles(state: &mut crate::model::State, pool_id: &str) {
+    for (arn, amr) in [
+        (DEMO_AUTHENTICATED_ROLE, "authenticated"),
+        (DEMO_GUEST_ROLE, "unauthenticated"),
+    ] {
+        if let Some(role) = state.roles.get_mut(arn) {
+            role.trust_policy = Some(cognito_trust_policy(pool_id, amr));
+        }
+    }
+}
+
+fn create_demo_identity_pool(
+    state: &mut crate::model::State,
+    region: &str,
+    now: time::OffsetDateTime,
+    demo: &mut DemoIds,
+) {
     let provider = ProviderLink {
         provider_name: format!("cognito-idp.{region}.amazonaws.com/{}", demo.user_pool_id),
         client_id: demo.client_id.clone(),

@@ -12,6 +12,9 @@
 //!   already have one, that identity is answered instead (the response names it) and the guest
 //!   identity is left as it was.
 //! * An identity linked to a login can only be used by presenting that login.
+//! * GetCredentialsForIdentity hands out the pool's role for the identity's kind only if the
+//!   role's trust policy admits the identity's OpenID token (see [`super::trust`]); otherwise,
+//!   as when the role is missing, `InvalidIdentityPoolConfigurationException`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::logins::{verify_login, VerifiedLogin};
+use super::trust::{role_trusts, WebIdentity};
 use crate::error::{CognitoError, ErrorKind};
 use crate::ids;
 use crate::model::{IdentityPool, IdentityRecord, ProviderLink, RoleKind, TemporaryCredential};
@@ -95,6 +99,14 @@ fn identity_not_found(id: &str) -> CognitoError {
     CognitoError::new(
         ErrorKind::ResourceNotFound,
         format!("Identity '{id}' not found."),
+    )
+}
+
+/// What Cognito answers when the role is missing or STS refuses to let the identity assume it.
+fn invalid_configuration() -> CognitoError {
+    CognitoError::new(
+        ErrorKind::InvalidIdentityPoolConfiguration,
+        "Invalid identity pool configuration. Check assigned IAM roles for this pool.",
     )
 }
 
@@ -582,17 +594,18 @@ pub fn get_credentials_for_identity(
         .identity_pools
         .get(&pool_id)
         .ok_or_else(|| pool_not_found(&pool_id))?;
-    let role_arn = pool
+    let role = pool
         .roles
         .get(kind.as_str())
-        .filter(|arn| ctx.inner.state.roles.contains_key(*arn))
-        .cloned()
-        .ok_or_else(|| {
-            CognitoError::new(
-                ErrorKind::InvalidIdentityPoolConfiguration,
-                "Invalid identity pool configuration. Check assigned IAM roles for this pool.",
-            )
-        })?;
+        .and_then(|arn| ctx.inner.state.roles.get(arn))
+        .ok_or_else(invalid_configuration)?;
+    // Cognito assumes the role through STS AssumeRoleWithWebIdentity with the identity's
+    // OpenID token; STS refuses if the role's trust policy does not admit it.
+    if !role_trusts(role, &WebIdentity::of(pool, &identity_id, kind)) {
+        tracing::info!(identity_id = %identity_id, role = %role.arn, "role trust policy refuses the identity");
+        return Err(invalid_configuration());
+    }
+    let role_arn = role.arn.clone();
     let now = ctx.now;
     ctx.inner
         .state
@@ -663,23 +676,18 @@ pub fn get_open_id_token(
         .clone()
         .ok_or_else(CognitoError::internal)?;
     let key = ctx.inner.keys.get(OPENID_KEY_SLOT, &record)?;
-    let mut amr = vec![kind.as_str().to_owned()];
-    if kind == RoleKind::Authenticated {
-        let pool = ctx
-            .inner
-            .state
-            .identity_pools
-            .get(&pool_id)
-            .ok_or_else(|| pool_not_found(&pool_id))?;
-        if let Some(identity) = pool.identities.get(&identity_id) {
-            amr.extend(identity.provider_names());
-        }
-    }
+    let pool = ctx
+        .inner
+        .state
+        .identity_pools
+        .get(&pool_id)
+        .ok_or_else(|| pool_not_found(&pool_id))?;
+    let token = WebIdentity::of(pool, &identity_id, kind);
     let claims = serde_json::json!({
         "iss": OPENID_ISSUER,
-        "sub": identity_id,
-        "aud": pool_id,
-        "amr": amr,
+        "sub": token.identity_id,
+        "aud": token.pool_id,
+        "amr": token.amr,
         "iat": ctx.now.unix_timestamp(),
         "exp": (ctx.now + OPENID_TOKEN_LIFE).unix_timestamp(),
     });

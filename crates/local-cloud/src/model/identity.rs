@@ -76,13 +76,17 @@ impl IdentityRecord {
     }
 }
 
-/// An IAM role the local cloud knows: its ARN and its permissions policy.
+/// An IAM role the local cloud knows: its ARN, permissions policy and trust policy.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Role {
     /// `arn:aws:iam::000000000000:role/<name>`.
     pub arn: String,
     /// The permissions policy document (JSON), checked to parse when stored.
     pub policy: serde_json::Value,
+    /// The trust policy (`AssumeRolePolicyDocument`), checked to parse when stored; `None` in
+    /// roles stored before trust policies were evaluated (see `crate::identity::trust`).
+    #[serde(default)]
+    pub trust_policy: Option<serde_json::Value>,
 }
 
 /// Which of an identity pool's roles a credential carries.

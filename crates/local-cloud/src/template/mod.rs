@@ -15,10 +15,11 @@
 //! template or parameters is refused with [`crate::LocalCloudError::StackChanged`] (there are
 //! no stack updates: start from a fresh data directory).
 //!
-//! What is not emulated (accepted, documented in `infra/README.md`): trust policies are checked
-//! for shape but not evaluated (credentials go to the pool's configured roles, as the
-//! `aud`/`amr` conditions of the template allow); bucket encryption and lifecycle rules (the
-//! local bucket is files in the 0700 data directory; incomplete uploads are kept).
+//! Roles keep their trust policy (`AssumeRolePolicyDocument`, refused if malformed), and
+//! GetCredentialsForIdentity evaluates it as STS would (`aud`/`amr` conditions; see
+//! [`crate::identity::trust`]). What is not emulated (accepted, documented in
+//! `infra/README.md`): bucket encryption and lifecycle rules (the local bucket is files in the
+//! 0700 data directory; incomplete uploads are kept).
 //!
 //! # Security notes
 //!
@@ -162,6 +163,7 @@ pub fn ensure_stack(
     })?;
     let digest = digest(&text, template);
     store.run_startup(|inner| {
+        crate::identity::trust::warn_about_legacy_roles(&inner.state);
         if let Some(record) = &inner.state.stack {
             if record.digest != digest {
                 return Err(LocalCloudError::StackChanged {

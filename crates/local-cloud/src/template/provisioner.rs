@@ -14,6 +14,7 @@ use serde_json::{json, Map, Value};
 use crate::error::CognitoError;
 use crate::model::Role;
 use crate::ops::Ctx;
+use crate::policy::trust::TrustPolicy;
 use crate::policy::Policy;
 
 /// The account id the local cloud's ARNs carry.
@@ -423,14 +424,15 @@ impl<'c, 'i> StateProvisioner<'c, 'i> {
             "Policies",
             "MaxSessionDuration",
         ])?;
-        let trust = p.object("AssumeRolePolicyDocument")?.ok_or_else(|| {
+        // The trust policy is stored and evaluated when Cognito hands out credentials (see
+        // `crate::identity::trust`); IAM's CreateRole refuses a malformed one, and so do we.
+        let trust = p.raw("AssumeRolePolicyDocument").ok_or_else(|| {
             ProvisionError::new("property `AssumeRolePolicyDocument` is required")
         })?;
-        if !trust.contains("Statement") {
-            return Err(ProvisionError::new(
-                "AssumeRolePolicyDocument has no `Statement`",
-            ));
-        }
+        TrustPolicy::from_value(trust).map_err(|e| {
+            ProvisionError::with_source("AssumeRolePolicyDocument is not a valid trust policy", e)
+        })?;
+        let trust = trust.clone();
         let name = match p.string("RoleName")? {
             Some(name) => name,
             None => self.generated_name(logical_id, 64),
@@ -480,6 +482,7 @@ impl<'c, 'i> StateProvisioner<'c, 'i> {
             Role {
                 arn: arn.clone(),
                 policy,
+                trust_policy: Some(trust),
             },
         );
         let role_id: String = format!(

@@ -12,7 +12,15 @@ use local_cloud::Clock as _;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::support::{assert_error, TestCloud};
+use std::sync::Arc;
+
+use local_cloud::demo::{DEMO_AUTHENTICATED_ROLE, DEMO_GUEST_ROLE};
+use local_cloud::ManualClock;
+
+use crate::support::{assert_error, captured_logs, now_seconds, TestCloud};
+
+/// A role made by an older local cloud (no trust policy stored).
+const LEGACY_ROLE: &str = "arn:aws:iam::000000000000:role/made-before-trust-policies";
 
 fn identity_sdk(cloud: &TestCloud) -> aws_sdk_cognitoidentity::Client {
     let admin = cloud.cloud.admin_credentials();
@@ -30,6 +38,10 @@ fn identity_sdk(cloud: &TestCloud) -> aws_sdk_cognitoidentity::Client {
         .build();
     aws_sdk_cognitoidentity::Client::from_conf(config)
 }
+
+/// What Cognito answers when a role is missing or does not trust the identity.
+const INVALID_CONFIGURATION: &str =
+    "Invalid identity pool configuration. Check assigned IAM roles for this pool.";
 
 fn jwt_claims(token: &str) -> Value {
     let payload = token.split('.').nth(1).expect("a JWT has a payload");
@@ -303,7 +315,8 @@ async fn the_admin_api_works_through_the_official_sdk() {
     assert!(roles["authenticated"].ends_with(":role/coffer-demo-authenticated"));
     assert!(roles["unauthenticated"].ends_with(":role/coffer-demo-guest"));
 
-    // A new pool with the demo roles hands out credentials through the SDK too.
+    // A new pool given the demo roles: they trust only the demo pool (`aud`), so STS would
+    // refuse Cognito's AssumeRoleWithWebIdentity and GetCredentialsForIdentity fails.
     let pool = sdk
         .create_identity_pool()
         .identity_pool_name("second pool")
@@ -335,9 +348,29 @@ async fn the_admin_api_works_through_the_official_sdk() {
         .send()
         .await
         .expect("SetIdentityPoolRoles");
-    let credentials = sdk
+    let err = sdk
         .get_credentials_for_identity()
         .identity_id(&guest)
+        .send()
+        .await
+        .expect_err("the demo guest role does not trust this pool");
+    let err = err.into_service_error();
+    assert_eq!(
+        err.meta().code(),
+        Some("InvalidIdentityPoolConfigurationException")
+    );
+    assert_eq!(err.meta().message(), Some(INVALID_CONFIGURATION));
+
+    // The demo pool's guests get credentials through the SDK.
+    let demo_guest = sdk
+        .get_id()
+        .identity_pool_id(cloud.demo_identity_pool())
+        .send()
+        .await
+        .expect("GetId");
+    let credentials = sdk
+        .get_credentials_for_identity()
+        .identity_id(demo_guest.identity_id().expect("IdentityId"))
         .send()
         .await
         .expect("GetCredentialsForIdentity");
@@ -368,4 +401,138 @@ async fn the_admin_api_works_through_the_official_sdk() {
         )
         .await;
     assert_error(&(status, body), "MissingAuthenticationTokenException", None);
+}
+
+/// GetId + GetCredentialsForIdentity in `pool`; the raw GetCredentialsForIdentity answer.
+async fn credentials_in(cloud: &TestCloud, pool: &str, logins: Value) -> (StatusCode, Value) {
+    let (status, id) = cloud
+        .identity("GetId", json!({"IdentityPoolId": pool, "Logins": logins}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "GetId: {id}");
+    cloud
+        .identity(
+            "GetCredentialsForIdentity",
+            json!({"IdentityId": id["IdentityId"], "Logins": logins}),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn a_guest_cannot_assume_a_role_that_trusts_only_signed_in_identities() {
+    let cloud = TestCloud::start().await;
+    let pool = cloud.demo_identity_pool();
+    let (status, body) = cloud
+        .identity_admin(
+            "SetIdentityPoolRoles",
+            json!({"IdentityPoolId": pool, "Roles": {
+                "authenticated": DEMO_AUTHENTICATED_ROLE,
+                "unauthenticated": DEMO_AUTHENTICATED_ROLE,
+            }}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // The role's trust policy names this pool (`aud`) but only `amr` "authenticated".
+    let response = credentials_in(&cloud, &pool, json!({})).await;
+    assert_error(
+        &response,
+        "InvalidIdentityPoolConfigurationException",
+        Some(INVALID_CONFIGURATION),
+    );
+    let (_, id_token, _) = cloud.demo_user_tokens("dora@example.com").await;
+    let (status, body) =
+        credentials_in(&cloud, &pool, json!({ cloud.demo_provider(): id_token })).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a signed-in identity still may: {body}"
+    );
+}
+
+#[tokio::test]
+async fn demo_roles_carry_the_trust_policies_aws_documents() {
+    let cloud = TestCloud::start().await;
+    let state: Value = serde_json::from_slice(
+        &std::fs::read(cloud.data_dir().join("state.json")).expect("state.json"),
+    )
+    .expect("JSON");
+    for (arn, amr) in [
+        (DEMO_AUTHENTICATED_ROLE, "authenticated"),
+        (DEMO_GUEST_ROLE, "unauthenticated"),
+    ] {
+        let trust = &state["roles"][arn]["trust_policy"]["Statement"][0];
+        assert_eq!(trust["Effect"], "Allow");
+        assert_eq!(
+            trust["Principal"],
+            json!({"Federated": "cognito-identity.amazonaws.com"})
+        );
+        assert_eq!(trust["Action"], "sts:AssumeRoleWithWebIdentity");
+        assert_eq!(
+            trust["Condition"],
+            json!({
+                "StringEquals": {"cognito-identity.amazonaws.com:aud": cloud.demo_identity_pool()},
+                "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": amr}
+            }),
+            "{arn}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn roles_stored_without_a_trust_policy_keep_working() {
+    let dir = Arc::new(tempfile::tempdir().expect("tempdir"));
+    let first = TestCloud::start_in(Arc::clone(&dir), ManualClock::new(now_seconds())).await;
+    let demo_pool = first.demo_identity_pool();
+    let other = identity_sdk(&first)
+        .create_identity_pool()
+        .identity_pool_name("legacy_roles")
+        .allow_unauthenticated_identities(true)
+        .send()
+        .await
+        .expect("CreateIdentityPool");
+    let other_pool = other.identity_pool_id().to_owned();
+    first.cloud.shutdown().await;
+
+    // A state file as an older local cloud wrote it: roles without `trust_policy`, plus a
+    // role of its own assigned to the second pool.
+    let path = dir.path().join("state.json");
+    let mut state: Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("state.json")).expect("JSON");
+    let roles = state["roles"].as_object_mut().expect("roles");
+    for role in roles.values_mut() {
+        role.as_object_mut().expect("role").remove("trust_policy");
+    }
+    roles.insert(
+        LEGACY_ROLE.to_owned(),
+        json!({"arn": LEGACY_ROLE, "policy": {"Version": "2012-10-17", "Statement": []}}),
+    );
+    state["identity_pools"][&other_pool]["roles"] = json!({ "unauthenticated": LEGACY_ROLE });
+    std::fs::write(&path, serde_json::to_vec(&state).expect("JSON")).expect("write");
+
+    let cloud = TestCloud::start_in(Arc::clone(&dir), ManualClock::new(now_seconds())).await;
+    // The demo roles get their trust policies back on start; the other role is legacy.
+    let saved: Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("state.json")).expect("JSON");
+    assert_eq!(
+        saved["roles"][DEMO_GUEST_ROLE]["trust_policy"]["Statement"][0]["Condition"]
+            ["StringEquals"]["cognito-identity.amazonaws.com:aud"],
+        demo_pool.as_str()
+    );
+    assert!(saved["roles"][LEGACY_ROLE]
+        .get("trust_policy")
+        .is_none_or(Value::is_null));
+    let logs = String::from_utf8_lossy(&captured_logs().lock().expect("logs")).into_owned();
+    assert!(
+        logs.lines()
+            .any(|line| line.contains("without a trust policy") && line.contains(LEGACY_ROLE)),
+        "the legacy role is named at startup"
+    );
+
+    cloud.demo_credentials(json!({})).await;
+    let (status, body) = credentials_in(&cloud, &other_pool, json!({})).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "legacy roles stay permissive: {body}"
+    );
 }

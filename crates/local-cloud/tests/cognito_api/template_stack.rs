@@ -314,3 +314,142 @@ async fn unemulated_properties_are_named() {
         "{message}"
     );
 }
+
+/// What Cognito answers when a role does not trust the identity.
+const INVALID_CONFIGURATION: &str =
+    "Invalid identity pool configuration. Check assigned IAM roles for this pool.";
+
+/// `infra/coffer.yaml` with each `(from, to)` replaced once (each `from` must occur), written
+/// into `dir`.
+fn edited_template(dir: &Path, edits: &[(&str, &str)]) -> PathBuf {
+    let mut text = std::fs::read_to_string(coffer_yaml()).expect("coffer.yaml");
+    for (from, to) in edits {
+        assert!(text.contains(from), "{from} is in the template");
+        text = text.replacen(from, to, 1);
+    }
+    let path = dir.join("edited.yaml");
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+const AUTHENTICATED_AMR: &str = "cognito-identity.amazonaws.com:amr: authenticated";
+const GUEST_AMR: &str = "cognito-identity.amazonaws.com:amr: unauthenticated";
+/// The first `aud` condition of the template is the authenticated role's.
+const AUD: &str = "cognito-identity.amazonaws.com:aud: !Ref IdentityPool";
+
+/// A template cloud with guests allowed, from `infra/coffer.yaml` edited by `edits`.
+async fn start_edited(edits: &[(&str, &str)]) -> (Arc<tempfile::TempDir>, TestCloud) {
+    let dir = Arc::new(tempfile::tempdir().expect("tempdir"));
+    let template = StackTemplate::new(edited_template(dir.path(), edits))
+        .with_parameter("AllowGuests", "true");
+    let cloud = start_with(&dir, template).await;
+    (dir, cloud)
+}
+
+/// GetId + GetCredentialsForIdentity in the stack's identity pool; the raw answer.
+async fn credentials(cloud: &TestCloud, logins: Value) -> (StatusCode, Value) {
+    let pool = cloud.demo_identity_pool();
+    let id = ok(cloud
+        .identity("GetId", json!({"IdentityPoolId": pool, "Logins": logins}))
+        .await);
+    cloud
+        .identity(
+            "GetCredentialsForIdentity",
+            json!({"IdentityId": id["IdentityId"], "Logins": logins}),
+        )
+        .await
+}
+
+async fn signed_in(cloud: &TestCloud, email: &str) -> Value {
+    let (_, id_token, _) = cloud.demo_user_tokens(email).await;
+    json!({ cloud.demo_provider(): id_token })
+}
+
+fn refused(response: (StatusCode, Value)) {
+    crate::support::assert_error(
+        &response,
+        "InvalidIdentityPoolConfigurationException",
+        Some(INVALID_CONFIGURATION),
+    );
+}
+
+#[tokio::test]
+async fn the_template_roles_are_assumed_by_the_identities_they_trust() {
+    let (_dir, cloud) = start_edited(&[]).await;
+    // Their trust policies are stored as declared, `!Ref IdentityPool` resolved.
+    let saved = state(cloud.data_dir());
+    let roles = ok(cloud
+        .identity_admin(
+            "GetIdentityPoolRoles",
+            json!({"IdentityPoolId": cloud.demo_identity_pool()}),
+        )
+        .await)["Roles"]
+        .clone();
+    for (kind, amr) in [
+        ("authenticated", "authenticated"),
+        ("unauthenticated", "unauthenticated"),
+    ] {
+        let arn = roles[kind].as_str().expect("role");
+        let condition = &saved["roles"][arn]["trust_policy"]["Statement"][0]["Condition"];
+        assert_eq!(
+            condition["StringEquals"]["cognito-identity.amazonaws.com:aud"],
+            cloud.demo_identity_pool().as_str()
+        );
+        assert_eq!(
+            condition["ForAnyValue:StringLike"]["cognito-identity.amazonaws.com:amr"],
+            amr
+        );
+    }
+    ok(credentials(&cloud, json!({})).await);
+    ok(credentials(&cloud, signed_in(&cloud, "erin@example.com").await).await);
+}
+
+#[tokio::test]
+async fn a_role_that_trusts_another_identity_pool_is_refused() {
+    let (_dir, cloud) = start_edited(&[(
+        AUD,
+        "cognito-identity.amazonaws.com:aud: \"us-east-1:11111111-2222-3333-4444-555555555555\"",
+    )])
+    .await;
+    refused(credentials(&cloud, signed_in(&cloud, "fay@example.com").await).await);
+    ok(credentials(&cloud, json!({})).await);
+}
+
+#[tokio::test]
+async fn a_guest_cannot_assume_a_role_that_trusts_only_signed_in_identities() {
+    let (_dir, cloud) = start_edited(&[(GUEST_AMR, AUTHENTICATED_AMR)]).await;
+    refused(credentials(&cloud, json!({})).await);
+    ok(credentials(&cloud, signed_in(&cloud, "gil@example.com").await).await);
+}
+
+#[tokio::test]
+async fn amr_can_require_the_sign_in_provider() {
+    let own = "cognito-identity.amazonaws.com:amr: !GetAtt UserPool.ProviderName";
+    let (_dir, cloud) = start_edited(&[(AUTHENTICATED_AMR, own)]).await;
+    ok(credentials(&cloud, signed_in(&cloud, "hal@example.com").await).await);
+    cloud.cloud.shutdown().await;
+
+    let other = "cognito-identity.amazonaws.com:amr: cognito-idp.us-east-1.amazonaws.com/us-east-1_NotThisOne";
+    let (_dir, cloud) = start_edited(&[(AUTHENTICATED_AMR, other)]).await;
+    refused(credentials(&cloud, signed_in(&cloud, "ivy@example.com").await).await);
+}
+
+#[tokio::test]
+async fn a_malformed_trust_policy_fails_the_deployment() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = edited_template(
+        dir.path(),
+        &[(
+            "            Principal:\n              Federated: cognito-identity.amazonaws.com\n",
+            "",
+        )],
+    );
+    let error = start_result(&dir.path().join("data"), StackTemplate::new(&path))
+        .await
+        .expect_err("refused");
+    let message = error.to_string();
+    assert!(
+        message.contains("AssumeRolePolicyDocument") && message.contains("AuthenticatedRole"),
+        "{message}"
+    );
+}

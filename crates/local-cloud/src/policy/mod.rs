@@ -13,11 +13,24 @@
 //!   operators in one block, must all hold; several values for one key mean any of them. A key
 //!   absent from the request makes a positive operator false and a negated operator true
 //!   (`…IfExists` makes an absent key true); any other operator is treated as not holding.
+//! * Multivalued keys (e.g. the `amr` of a Cognito OpenID token) and the set qualifiers
+//!   `ForAnyValue:` / `ForAllValues:` (IAM User Guide, "Single-valued vs. multivalued context
+//!   keys", reference_policies_condition-single-vs-multi-valued-context-keys.html):
+//!   `ForAnyValue:<op>` holds when at least one request value satisfies `<op>` and is false
+//!   when the key is absent; `ForAllValues:<op>` holds when every request value satisfies
+//!   `<op>`, and also when the key is absent or empty. Without a qualifier a key with more than
+//!   one value in the request does not satisfy the operator ("multivalued context keys require
+//!   a condition set operator"; the local cloud refuses rather than guess).
 //! * Evaluation: an explicit Deny in any matching statement wins; otherwise a matching Allow
 //!   allows; otherwise the request is implicitly denied.
 //!
+//! [`Policy`] is an identity-based (permissions) policy: statements name `Resource`. A role's
+//! trust policy is a resource-based policy naming a `Principal` instead: see [`trust`].
+//!
 //! A document that is not shaped like a policy is an error at parse time, so a role with a
 //! broken policy can be refused when it is stored rather than silently denying everything.
+
+pub mod trust;
 
 use std::collections::BTreeMap;
 
@@ -87,26 +100,40 @@ enum Operator {
     Unsupported,
 }
 
+/// How a condition treats a key with several values in the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SetQualifier {
+    /// No qualifier: the key must have (at most) one value.
+    Single,
+    /// `ForAnyValue:`: some request value satisfies the operator.
+    ForAnyValue,
+    /// `ForAllValues:`: every request value satisfies the operator (vacuously true if none).
+    ForAllValues,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Condition {
+    set: SetQualifier,
     operator: Operator,
     if_exists: bool,
     key: String,
     values: Vec<String>,
 }
 
+/// One statement; `Target` is what a statement names besides the action: the resource of a
+/// permissions policy ([`Matcher`]) or the principal of a trust policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Statement {
+struct Statement<Target> {
     effect: Effect,
     action: Matcher,
-    resource: Matcher,
+    target: Target,
     conditions: Vec<Condition>,
 }
 
 /// A parsed policy document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
-    statements: Vec<Statement>,
+    statements: Vec<Statement<Matcher>>,
 }
 
 /// What is being asked for.
@@ -150,7 +177,14 @@ fn matcher(
     }
 }
 
-fn operator(name: &str) -> (Operator, bool) {
+fn operator(name: &str) -> (SetQualifier, Operator, bool) {
+    let (set, name) = if let Some(rest) = name.strip_prefix("ForAnyValue:") {
+        (SetQualifier::ForAnyValue, rest)
+    } else if let Some(rest) = name.strip_prefix("ForAllValues:") {
+        (SetQualifier::ForAllValues, rest)
+    } else {
+        (SetQualifier::Single, name)
+    };
     let (base, if_exists) = match name.strip_suffix("IfExists") {
         Some(base) => (base, true),
         None => (name, false),
@@ -163,7 +197,7 @@ fn operator(name: &str) -> (Operator, bool) {
         "StringNotLike" => Operator::StringNotLike,
         _ => Operator::Unsupported,
     };
-    (operator, if_exists)
+    (set, operator, if_exists)
 }
 
 fn conditions(block: Option<&Value>) -> Result<Vec<Condition>, PolicyError> {
@@ -175,12 +209,13 @@ fn conditions(block: Option<&Value>) -> Result<Vec<Condition>, PolicyError> {
         .ok_or(PolicyError::Malformed("Condition is not an object"))?;
     let mut out = Vec::new();
     for (op_name, keys) in block {
-        let (operator, if_exists) = operator(op_name);
+        let (set, operator, if_exists) = operator(op_name);
         let keys = keys.as_object().ok_or(PolicyError::Malformed(
             "a condition operator is not an object",
         ))?;
         for (key, values) in keys {
             out.push(Condition {
+                set,
                 operator,
                 if_exists,
                 key: key.to_ascii_lowercase(),
@@ -189,6 +224,73 @@ fn conditions(block: Option<&Value>) -> Result<Vec<Condition>, PolicyError> {
         }
     }
     Ok(out)
+}
+
+/// Parses each statement of a document (`Statement` is an object or an array of objects),
+/// its target with `target`.
+fn parse_statements<Target>(
+    document: &Value,
+    target: impl Fn(&serde_json::Map<String, Value>) -> Result<Target, PolicyError>,
+) -> Result<Vec<Statement<Target>>, PolicyError> {
+    let statements = match document.get("Statement") {
+        Some(Value::Array(items)) => items.iter().collect::<Vec<_>>(),
+        Some(item @ Value::Object(_)) => vec![item],
+        _ => return Err(PolicyError::Malformed("Statement is missing")),
+    };
+    statements
+        .into_iter()
+        .map(|statement| {
+            let statement = statement
+                .as_object()
+                .ok_or(PolicyError::Malformed("a statement is not an object"))?;
+            Ok(Statement {
+                effect: effect(statement)?,
+                action: matcher(statement, "Action", "NotAction")?,
+                target: target(statement)?,
+                conditions: conditions(statement.get("Condition"))?,
+            })
+        })
+        .collect()
+}
+
+fn effect(statement: &serde_json::Map<String, Value>) -> Result<Effect, PolicyError> {
+    match statement.get("Effect").and_then(Value::as_str) {
+        Some("Allow") => Ok(Effect::Allow),
+        Some("Deny") => Ok(Effect::Deny),
+        _ => Err(PolicyError::Malformed("Effect is not Allow or Deny")),
+    }
+}
+
+/// IAM's combination: Allow if a statement that applies allows and none that applies denies;
+/// explicit deny if one denies; implicit deny when none applies.
+fn decide<Target>(
+    statements: &[Statement<Target>],
+    applies: impl Fn(&Statement<Target>) -> bool,
+) -> Decision {
+    let mut allowed = false;
+    for statement in statements.iter().filter(|s| applies(s)) {
+        match statement.effect {
+            Effect::Deny => return Decision::ExplicitDeny,
+            Effect::Allow => allowed = true,
+        }
+    }
+    if allowed {
+        Decision::Allow
+    } else {
+        Decision::ImplicitDeny
+    }
+}
+
+impl Matcher {
+    /// Whether the action `action` is matched (case-insensitively, with wildcards).
+    fn matches_action(&self, action: &str) -> bool {
+        let action = action.to_ascii_lowercase();
+        let matches = |pattern: &String| wildcard_match(&pattern.to_ascii_lowercase(), &action);
+        match self {
+            Self::AnyOf(patterns) => patterns.iter().any(matches),
+            Self::NoneOf(patterns) => !patterns.iter().any(matches),
+        }
+    }
 }
 
 impl Policy {
@@ -200,30 +302,9 @@ impl Policy {
 
     /// Parses a policy document.
     pub fn from_value(document: &Value) -> Result<Self, PolicyError> {
-        let statements = match document.get("Statement") {
-            Some(Value::Array(items)) => items.iter().collect::<Vec<_>>(),
-            Some(item @ Value::Object(_)) => vec![item],
-            _ => return Err(PolicyError::Malformed("Statement is missing")),
-        };
-        let statements = statements
-            .into_iter()
-            .map(|statement| {
-                let statement = statement
-                    .as_object()
-                    .ok_or(PolicyError::Malformed("a statement is not an object"))?;
-                let effect = match statement.get("Effect").and_then(Value::as_str) {
-                    Some("Allow") => Effect::Allow,
-                    Some("Deny") => Effect::Deny,
-                    _ => return Err(PolicyError::Malformed("Effect is not Allow or Deny")),
-                };
-                Ok(Statement {
-                    effect,
-                    action: matcher(statement, "Action", "NotAction")?,
-                    resource: matcher(statement, "Resource", "NotResource")?,
-                    conditions: conditions(statement.get("Condition"))?,
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let statements = parse_statements(document, |statement| {
+            matcher(statement, "Resource", "NotResource")
+        })?;
         Ok(Self { statements })
     }
 
@@ -233,73 +314,80 @@ impl Policy {
         request: &Request<'_>,
         variables: &BTreeMap<String, String>,
     ) -> Decision {
-        let mut allowed = false;
-        for statement in &self.statements {
-            if statement.applies(request, variables) {
-                match statement.effect {
-                    Effect::Deny => return Decision::ExplicitDeny,
-                    Effect::Allow => allowed = true,
-                }
-            }
-        }
-        if allowed {
-            Decision::Allow
-        } else {
-            Decision::ImplicitDeny
-        }
-    }
-}
-
-impl Statement {
-    fn applies(&self, request: &Request<'_>, variables: &BTreeMap<String, String>) -> bool {
-        let action_matches = |pattern: &String| {
-            wildcard_match(
-                &pattern.to_ascii_lowercase(),
-                &request.action.to_ascii_lowercase(),
-            )
-        };
         let resource_matches = |pattern: &String| {
             substitute(pattern, variables)
                 .is_some_and(|pattern| wildcard_match(&pattern, request.resource))
         };
-        let action = match &self.action {
-            Matcher::AnyOf(patterns) => patterns.iter().any(action_matches),
-            Matcher::NoneOf(patterns) => !patterns.iter().any(action_matches),
-        };
-        let resource = match &self.resource {
-            Matcher::AnyOf(patterns) => patterns.iter().any(resource_matches),
-            Matcher::NoneOf(patterns) => !patterns.iter().any(resource_matches),
-        };
-        action
-            && resource
+        decide(&self.statements, |statement| {
+            let resource = match &statement.target {
+                Matcher::AnyOf(patterns) => patterns.iter().any(resource_matches),
+                Matcher::NoneOf(patterns) => !patterns.iter().any(resource_matches),
+            };
+            resource
+                && statement.applies(
+                    request.action,
+                    |key| request.context.get(key).map(std::slice::from_ref),
+                    variables,
+                )
+        })
+    }
+}
+
+impl<Target> Statement<Target> {
+    /// Whether the action and every condition match; `values_of` gives the request's values
+    /// of a (lower-cased) condition key. The target is the caller's to check.
+    fn applies<'c>(
+        &self,
+        action: &str,
+        values_of: impl Fn(&str) -> Option<&'c [String]>,
+        variables: &BTreeMap<String, String>,
+    ) -> bool {
+        self.action.matches_action(action)
             && self
                 .conditions
                 .iter()
-                .all(|condition| condition.holds(request.context, variables))
+                .all(|condition| condition.holds(values_of(&condition.key), variables))
     }
 }
 
 impl Condition {
-    fn holds(
-        &self,
-        context: &BTreeMap<String, String>,
-        variables: &BTreeMap<String, String>,
-    ) -> bool {
-        let Some(actual) = context.get(&self.key) else {
-            return self.if_exists
-                || matches!(
-                    self.operator,
-                    Operator::StringNotEquals | Operator::StringNotLike
-                );
-        };
+    /// Whether the condition holds for the request's values of its key (`None`: absent).
+    fn holds(&self, actual: Option<&[String]>, variables: &BTreeMap<String, String>) -> bool {
+        let actual = actual.filter(|values| !values.is_empty());
+        match (self.set, actual) {
+            // IAM: ForAllValues is also true when the key is absent or has no value;
+            // ForAnyValue is false then.
+            (SetQualifier::ForAllValues, None) => true,
+            (SetQualifier::ForAllValues, Some(values)) => {
+                values.iter().all(|value| self.holds_for(value, variables))
+            }
+            (SetQualifier::ForAnyValue, None) => self.if_exists,
+            (SetQualifier::ForAnyValue, Some(values)) => {
+                values.iter().any(|value| self.holds_for(value, variables))
+            }
+            (SetQualifier::Single, None) => {
+                self.if_exists
+                    || matches!(
+                        self.operator,
+                        Operator::StringNotEquals | Operator::StringNotLike
+                    )
+            }
+            (SetQualifier::Single, Some([value])) => self.holds_for(value, variables),
+            // A multivalued key needs a set qualifier.
+            (SetQualifier::Single, Some(_)) => false,
+        }
+    }
+
+    /// Whether one request value satisfies the operator against any of the policy's values.
+    fn holds_for(&self, actual: &str, variables: &BTreeMap<String, String>) -> bool {
         let values = || {
             self.values
                 .iter()
                 .filter_map(|value| substitute(value, variables))
         };
         match self.operator {
-            Operator::StringEquals => values().any(|v| v == *actual),
-            Operator::StringNotEquals => !values().any(|v| v == *actual),
+            Operator::StringEquals => values().any(|v| v == actual),
+            Operator::StringNotEquals => !values().any(|v| v == actual),
             Operator::StringEqualsIgnoreCase => values().any(|v| v.eq_ignore_ascii_case(actual)),
             Operator::StringLike => values().any(|v| wildcard_match(&v, actual)),
             Operator::StringNotLike => !values().any(|v| wildcard_match(&v, actual)),
@@ -639,6 +727,36 @@ mod tests {
         assert_eq!(
             decide(&policy, "s3:GetObject", "arn:aws:s3:::b/x/y", &ctx(&[])),
             Decision::ImplicitDeny
+        );
+    }
+
+    #[test]
+    fn set_qualifiers_on_single_valued_keys() {
+        let policy = Policy::from_value(&json!({"Statement": {
+            "Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b",
+            "Condition": {
+                "ForAnyValue:StringLike": {"s3:prefix": ["a/*", "b/*"]},
+                "ForAllValues:StringEquals": {"s3:delimiter": "/"}
+            }
+        }}))
+        .expect("parses");
+        let list = |pairs: &[(&str, &str)]| {
+            decide(&policy, "s3:ListBucket", "arn:aws:s3:::b", &ctx(pairs))
+        };
+        assert_eq!(list(&[("s3:prefix", "b/x")]), Decision::Allow);
+        assert_eq!(
+            list(&[("s3:prefix", "b/x"), ("s3:delimiter", "/")]),
+            Decision::Allow
+        );
+        assert_eq!(
+            list(&[("s3:prefix", "b/x"), ("s3:delimiter", ",")]),
+            Decision::ImplicitDeny
+        );
+        assert_eq!(list(&[("s3:prefix", "c/x")]), Decision::ImplicitDeny);
+        assert_eq!(
+            list(&[]),
+            Decision::ImplicitDeny,
+            "ForAnyValue fails on an absent key"
         );
     }
 
