@@ -18,6 +18,8 @@ const COMMANDS: &[&str] = &[
     "choose_mfa",
     "answer_totp_setup",
     "answer_new_password",
+    "choose_mfa_setup",
+    "answer_email_mfa_setup",
     "cancel_sign_in",
     "sign_in_hosted_ui",
     "cancel_hosted_ui",

@@ -207,6 +207,8 @@ pub(crate) fn handler<R: tauri::Runtime>(
         steps::choose_mfa,
         steps::answer_totp_setup,
         steps::answer_new_password,
+        steps::choose_mfa_setup,
+        steps::answer_email_mfa_setup,
         steps::cancel_sign_in,
         hosted_ui::sign_in_hosted_ui,
         hosted_ui::cancel_hosted_ui,

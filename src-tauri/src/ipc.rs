@@ -97,6 +97,16 @@ pub enum SignInOutcome {
         /// The secret, as a QR code and as text.
         setup: TotpSetupView,
     },
+    /// The pool requires MFA and the user has none; several factors can be set up: choose one
+    /// (`choose_mfa_setup`). `totp` leads to `setUpTotp`, `email` to `setUpEmailMfa`.
+    SelectMfaSetup {
+        /// The factors that can be set up, in the pool's order.
+        options: Vec<MfaKindView>,
+    },
+    /// The pool requires MFA and the user has none: give the e-mail address sign-in codes go
+    /// to (`answer_email_mfa_setup`). A code is mailed there and the sign-in continues with
+    /// `mfaCode` (e-mail); once answered, the address is the user's verified e-mail.
+    SetUpEmailMfa,
     /// The password is temporary: choose a new one, with the attributes the pool requires
     /// (`answer_new_password`).
     NewPassword {
@@ -107,7 +117,9 @@ pub enum SignInOutcome {
     },
     /// Cognito asked for a step this version does not answer (e.g. `CUSTOM_CHALLENGE`).
     Unsupported {
-        /// The Cognito challenge name.
+        /// The Cognito challenge name (e.g. `CUSTOM_CHALLENGE`, or `MFA_SETUP (SMS_MFA)` when
+        /// only SMS could be set up); for a step of a newer coffer-core this app does not
+        /// know, the step's name.
         challenge: String,
     },
 }
@@ -161,6 +173,11 @@ impl MfaKindView {
             MfaKind::Email => Some(Self::Email),
             _ => None,
         }
+    }
+
+    /// The views of `kinds`, in their order, leaving out kinds this app does not know yet.
+    pub fn list(kinds: &[MfaKind]) -> Vec<Self> {
+        kinds.iter().copied().filter_map(Self::from_core).collect()
     }
 }
 
@@ -234,11 +251,7 @@ pub struct MfaSettingsView {
 impl From<MfaSettings> for MfaSettingsView {
     fn from(settings: MfaSettings) -> Self {
         Self {
-            enabled: settings
-                .enabled
-                .into_iter()
-                .filter_map(MfaKindView::from_core)
-                .collect(),
+            enabled: MfaKindView::list(&settings.enabled),
             preferred: settings.preferred.and_then(MfaKindView::from_core),
         }
     }
@@ -480,11 +493,19 @@ pub struct CodeArgs {
     pub code: String,
 }
 
-/// Arguments of `choose_mfa`.
+/// Arguments of `choose_mfa` (the factor for this sign-in) and `choose_mfa_setup` (the factor
+/// to set up).
 #[derive(Debug, Deserialize, TS)]
 pub struct ChooseMfaArgs {
     /// The factor chosen among those offered.
     pub kind: MfaKindView,
+}
+
+/// Arguments of `answer_email_mfa_setup`.
+#[derive(Debug, Deserialize, TS)]
+pub struct EmailMfaSetupArgs {
+    /// The address sign-in codes go to (surrounding spaces are ignored).
+    pub email: String,
 }
 
 /// Arguments of `answer_new_password`.
@@ -603,6 +624,8 @@ fn command_signatures(cfg: &ts_rs::Config) -> Vec<CommandSignature> {
         signature::<ChooseMfaArgs, SignInOutcome>("choose_mfa", cfg),
         signature::<CodeArgs, SignInOutcome>("answer_totp_setup", cfg),
         signature::<NewPasswordArgs, SignInOutcome>("answer_new_password", cfg),
+        signature::<ChooseMfaArgs, SignInOutcome>("choose_mfa_setup", cfg),
+        signature::<EmailMfaSetupArgs, SignInOutcome>("answer_email_mfa_setup", cfg),
         no_args::<()>("cancel_sign_in", cfg),
         signature::<HostedUiArgs, SignInOutcome>("sign_in_hosted_ui", cfg),
         no_args::<()>("cancel_hosted_ui", cfg),
@@ -667,6 +690,7 @@ pub fn typescript_bindings() -> String {
         CodeArgs::decl(&cfg),
         ChooseMfaArgs::decl(&cfg),
         NewPasswordArgs::decl(&cfg),
+        EmailMfaSetupArgs::decl(&cfg),
         HostedUiArgs::decl(&cfg),
         ForgotPasswordArgs::decl(&cfg),
         ConfirmForgotPasswordArgs::decl(&cfg),
@@ -770,6 +794,17 @@ mod tests {
         assert_eq!(
             serde_json::to_value(outcome).unwrap(),
             serde_json::json!({"step": "unsupported", "challenge": "SMS_MFA"})
+        );
+        let outcome = SignInOutcome::SelectMfaSetup {
+            options: MfaKindView::list(&[MfaKind::Totp, MfaKind::Email]),
+        };
+        assert_eq!(
+            serde_json::to_value(outcome).unwrap(),
+            serde_json::json!({"step": "selectMfaSetup", "options": ["totp", "email"]})
+        );
+        assert_eq!(
+            serde_json::to_value(SignInOutcome::SetUpEmailMfa).unwrap(),
+            serde_json::json!({"step": "setUpEmailMfa"})
         );
     }
 }

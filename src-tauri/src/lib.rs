@@ -15,7 +15,8 @@
 //!   ([`choice`]).
 //! - **Steps kept in the app.** The core's sign-in steps are consumed by answering them; the
 //!   pending one waits in [`AppState`] between commands (`answer_mfa_code`, `choose_mfa`,
-//!   `answer_totp_setup`, `answer_new_password`), replaced by each answer and dropped by
+//!   `answer_totp_setup`, `choose_mfa_setup`, `answer_email_mfa_setup`,
+//!   `answer_new_password`), replaced by each answer and dropped by
 //!   `cancel_sign_in`, a new sign-in or sign-out. A refused answer the user can correct keeps
 //!   the step (`stepKept: true` in the error), so a wrong code is typed again in place.
 //! - **Types generated, not copied.** The TypeScript declarations of every command's arguments

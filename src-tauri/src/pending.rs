@@ -7,7 +7,8 @@
 //! A new sign-in, `cancel_sign_in` and sign-out drop it (and its challenge Session with it).
 
 use coffer_core::{
-    MfaCodeStep, NewPasswordStep, SelectMfaStep, SignInStep, StepError, TotpSetupStep,
+    EmailMfaSetupStep, MfaCodeStep, NewPasswordStep, SelectMfaSetupStep, SelectMfaStep, SignInStep,
+    StepError, TotpSetupStep,
 };
 
 use crate::error::CommandError;
@@ -22,6 +23,10 @@ pub enum PendingStep {
     SelectMfa(SelectMfaStep),
     /// Setting up an authenticator app during sign-in.
     SetUpTotp(TotpSetupStep),
+    /// A choice of second factor to set up during sign-in.
+    SelectMfaSetup(SelectMfaSetupStep),
+    /// An e-mail address for sign-in codes, set up during sign-in.
+    SetUpEmailMfa(EmailMfaSetupStep),
     /// A new password.
     NewPassword(NewPasswordStep),
 }
@@ -33,6 +38,8 @@ impl PendingStep {
             Self::MfaCode(_) => "answer_mfa_code",
             Self::SelectMfa(_) => "choose_mfa",
             Self::SetUpTotp(_) => "answer_totp_setup",
+            Self::SelectMfaSetup(_) => "choose_mfa_setup",
+            Self::SetUpEmailMfa(_) => "answer_email_mfa_setup",
             Self::NewPassword(_) => "answer_new_password",
         }
     }
@@ -51,6 +58,8 @@ pending_from!(
     MfaCode(MfaCodeStep),
     SelectMfa(SelectMfaStep),
     SetUpTotp(TotpSetupStep),
+    SelectMfaSetup(SelectMfaSetupStep),
+    SetUpEmailMfa(EmailMfaSetupStep),
     NewPassword(NewPasswordStep)
 );
 
@@ -79,21 +88,25 @@ pub fn outcome(step: SignInStep) -> Result<(SignInOutcome, Option<PendingStep>),
                 None,
             ),
         },
-        SignInStep::SelectMfa(step) => {
-            let options: Vec<MfaKindView> = step
-                .options()
-                .iter()
-                .copied()
-                .filter_map(MfaKindView::from_core)
-                .collect();
-            (SignInOutcome::SelectMfa { options }, Some(step.into()))
-        }
+        SignInStep::SelectMfa(step) => (
+            SignInOutcome::SelectMfa {
+                options: MfaKindView::list(step.options()),
+            },
+            Some(step.into()),
+        ),
         SignInStep::SetUpTotp(step) => (
             SignInOutcome::SetUpTotp {
                 setup: TotpSetupView::from_core(step.setup())?,
             },
             Some(step.into()),
         ),
+        SignInStep::SelectMfaSetup(step) => (
+            SignInOutcome::SelectMfaSetup {
+                options: MfaKindView::list(step.options()),
+            },
+            Some(step.into()),
+        ),
+        SignInStep::SetUpEmailMfa(step) => (SignInOutcome::SetUpEmailMfa, Some(step.into())),
         SignInStep::NewPassword(step) => (
             SignInOutcome::NewPassword {
                 required_attributes: step.required_attributes().to_vec(),
@@ -102,13 +115,29 @@ pub fn outcome(step: SignInStep) -> Result<(SignInOutcome, Option<PendingStep>),
         ),
         SignInStep::Unsupported { challenge } => (SignInOutcome::Unsupported { challenge }, None),
         // SignInStep is non-exhaustive: a newer core may add steps this app does not answer.
-        _ => (
+        // The UI names it by the step's own name rather than a made-up challenge.
+        other => (
             SignInOutcome::Unsupported {
-                challenge: "UNKNOWN".to_owned(),
+                challenge: step_name(&other),
             },
             None,
         ),
     })
+}
+
+/// The name of a core step this app does not know (`SetUpSms` for `SetUpSms(…)`): the
+/// leading identifier of its `Debug`, so none of the step's fields go with it.
+fn step_name(step: &SignInStep) -> String {
+    let shown = format!("{step:?}");
+    let name: String = shown
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    if name.is_empty() {
+        "an unnamed step".to_owned()
+    } else {
+        name
+    }
 }
 
 /// Splits a refused answer into the error for the UI (saying whether the step is kept) and
@@ -120,4 +149,17 @@ pub fn refused<S: Into<PendingStep>>(error: StepError<S>) -> (CommandError, Opti
         CommandError::from(error).with_step_kept(kept),
         retry.map(Into::into),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_step_is_named_by_its_variant_without_its_fields() {
+        let step = SignInStep::Unsupported {
+            challenge: "CUSTOM_CHALLENGE".to_owned(),
+        };
+        assert_eq!(step_name(&step), "Unsupported");
+    }
 }

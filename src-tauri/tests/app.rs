@@ -8,5 +8,6 @@ mod app {
     pub mod harness;
     pub mod hosted_ui;
     pub mod mfa;
+    pub mod mfa_setup;
     pub mod settings;
 }

@@ -413,6 +413,77 @@ test("an administrator-created user: new password, then MFA required (authentica
   await wd.quit();
 });
 
+test("MFA required with the authenticator app and e-mail on: a user without a factor chooses e-mail codes during sign-in", async () => {
+  const wd = state.wd;
+  const taken = `olga.${Date.now()}@example.com`;
+  const user = `ines.${Date.now()}@example.com`;
+  // The local cloud runs inside the app: start it first.
+  await wd.start(application);
+  const first = await wd.waitFor("first screen", "const s = document.getElementById('app').dataset.screen; return ['signIn', 'home'].includes(s) && s");
+  if (first === "home") await signOut(wd);
+  const admin = new LocalCloudAdmin(`http://127.0.0.1:${state.cloudPort}`, state.dataDir);
+  await admin.call("SetUserPoolMfaConfig", {
+    MfaConfiguration: "ON",
+    SoftwareTokenMfaConfiguration: { Enabled: true },
+    EmailMfaConfiguration: { Message: "Your Coffer code is {####}", Subject: "Your Coffer code" },
+  });
+  // Confirmed users with a permanent password; this one's address is not verified, so no
+  // factor is usable yet and the sign-in asks to set one up.
+  for (const [name, verified] of [[taken, "true"], [user, "false"]]) {
+    await admin.call("AdminCreateUser", {
+      Username: name,
+      MessageAction: "SUPPRESS",
+      UserAttributes: [
+        { Name: "email", Value: name },
+        { Name: "email_verified", Value: verified },
+      ],
+    });
+    await admin.call("AdminSetUserPassword", { Username: name, Password: password, Permanent: true });
+  }
+
+  await signInAs(wd, user, password);
+  await wd.waitForScreen("selectMfaSetup");
+  await wd.waitForText("Choose how to protect your account");
+  await shot("24-select-mfa-setup");
+  await wd.click("[data-testid=choose-email] input");
+  await wd.click("[data-testid=select-mfa-setup-submit]");
+  await wd.waitForScreen("emailMfaSetup");
+  assert.equal(await wd.execute("return document.querySelector('input[name=email]').value"), user);
+
+  // Another account's address is refused in words, and the form keeps what was typed.
+  await wd.type("input[name=email]", taken);
+  await wd.press("input[name=email]", ENTER);
+  await wd.waitForText("Another account already uses this e-mail address.");
+  assert.equal(await wd.execute("return document.querySelector('input[name=email]').value"), taken);
+  assert.equal(await wd.execute("return document.getElementById('app').dataset.screen"), "emailMfaSetup");
+  await shot("25-email-mfa-setup-refused");
+
+  await wd.type("input[name=email]", user);
+  await wd.press("input[name=email]", ENTER);
+  await wd.waitForScreen("mfaCode");
+  await wd.waitForText("by e-mail to");
+  assert.equal(await wd.execute("return document.querySelector('[data-testid=mfa-form]').dataset.kind"), "email");
+  assert.ok(!(await wd.text("[data-testid=mfa-form]")).includes(user), "the destination is masked");
+  await shot("26-email-mfa-setup-code");
+  const mailed = await outboxCode(user, "mfa");
+  const wrong = `${(Number(mailed[0]) + 1) % 10}${mailed.slice(1)}`;
+  await wd.type("input[name=code]", wrong);
+  await wd.press("input[name=code]", ENTER);
+  await wd.waitForText("That code is not right.");
+  await wd.type("input[name=code]", mailed);
+  await wd.press("input[name=code]", ENTER);
+  await wd.waitForScreen("home");
+  assert.equal(await wd.text("[data-testid=who-email]"), user);
+  await signOut(wd);
+  // Leave the pool as later tests expect it: MFA for whoever turns it on.
+  await admin.call("SetUserPoolMfaConfig", {
+    MfaConfiguration: "OPTIONAL",
+    SoftwareTokenMfaConfiguration: { Enabled: true },
+    EmailMfaConfiguration: { Message: "Your Coffer code is {####}", Subject: "Your Coffer code" },
+  });
+  await wd.quit();
+});
+
 /** Uploads the preset file through "Upload files…", watching its progress (paused halfway
  * when the run is slow enough to catch it), until it is listed. */
 async function uploadAndWatch(wd, prefix) {

@@ -19,7 +19,7 @@ import { homeView } from "./views/home";
 import { forgotPasswordView, resetPasswordView } from "./views/recovery";
 import { securityView, totpEnrollView } from "./views/security";
 import { settingsView } from "./views/settings";
-import { mfaCodeView, newPasswordView, selectMfaView, totpSetupView } from "./views/steps";
+import { emailMfaSetupView, mfaCodeView, newPasswordView, selectMfaSetupView, selectMfaView, totpSetupView } from "./views/steps";
 
 export class App {
   private screen: Screen = initialScreen;
@@ -106,6 +106,10 @@ export class App {
         return selectMfaView(this.ctx, screen);
       case "totpSetup":
         return totpSetupView(this.ctx, screen);
+      case "selectMfaSetup":
+        return selectMfaSetupView(this.ctx, screen);
+      case "emailMfaSetup":
+        return emailMfaSetupView(this.ctx, screen);
       case "newPassword":
         return newPasswordView(this.ctx, screen);
       case "forgotPassword":

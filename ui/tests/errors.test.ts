@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { endsSession, KNOWN_CODES, messageFor } from "../src/logic/errors";
+import { emailMfaSetupErrorText, endsSession, KNOWN_CODES, messageFor } from "../src/logic/errors";
 
 describe("error messages", () => {
   it("gives a wrong password its own message, on the password field", () => {
@@ -52,6 +52,17 @@ describe("error messages", () => {
       expect(KNOWN_CODES).toContain(code);
       expect(messageFor({ code, message: "m" }).text).not.toContain(`(${code})`);
     }
+  });
+
+  it("words a refused address for the e-mail MFA setup form, and leaves other errors to the table", () => {
+    expect(emailMfaSetupErrorText({ code: "username_exists", message: "x" })).toBe(
+      "Another account already uses this e-mail address. Enter an address of your own.",
+    );
+    expect(emailMfaSetupErrorText({ code: "invalid_parameter", message: "invalid request: Invalid email address format." })).toBe(
+      "The user pool refused this address (Invalid email address format). Check it and try again.",
+    );
+    expect(emailMfaSetupErrorText({ code: "invalid_parameter", message: "" })).toBe("The user pool refused this address. Check it and try again.");
+    expect(emailMfaSetupErrorText({ code: "too_many_requests", message: "x" })).toBeUndefined();
   });
 
   it("knows which errors end the session", () => {

@@ -48,6 +48,22 @@ describe("screen state machine", () => {
     expect(challengeLabel("SOFTWARE_TOKEN_MFA")).toBe("a code from your authenticator app");
     expect(challengeLabel("NEW_PASSWORD_REQUIRED")).toBe("choosing a new password");
     expect(challengeLabel("CUSTOM_CHALLENGE")).toContain("CUSTOM_CHALLENGE");
+    expect(challengeLabel("MFA_SETUP (SMS_MFA)")).toBe("setting up multi-factor authentication");
+    expect(challengeLabel("SetUpSms")).toBe("a step Coffer does not know yet (SetUpSms)");
+  });
+
+  it("moves through setting up a factor: choice, e-mail address, then the mailed code", () => {
+    const signIn: Screen = { name: "signIn", username: "" };
+    const username = "a@b.co";
+    let screen = transition(signIn, { type: "signInAnswered", username, outcome: { step: "selectMfaSetup", options: ["totp", "email"] } });
+    expect(screen).toEqual({ name: "selectMfaSetup", username, options: ["totp", "email"] });
+    screen = transition(screen, { type: "signInAnswered", username, outcome: { step: "setUpEmailMfa" } });
+    expect(screen).toEqual({ name: "emailMfaSetup", username });
+    // A refused address stays on the form; a lost step goes back to sign-in.
+    expect(transition(screen, { type: "stepRefused", username, error: { code: "username_exists", message: "", stepKept: true } })).toBe(screen);
+    expect(transition(screen, { type: "stepRefused", username, error: { code: "session_expired", message: "", stepKept: false } })).toMatchObject({ name: "signIn", username });
+    screen = transition(screen, { type: "signInAnswered", username, outcome: { step: "mfaCode", kind: "email", delivery } });
+    expect(screen).toEqual({ name: "mfaCode", username, kind: "email", delivery });
   });
 
   it("signs out to sign-in with a notice that says where", () => {

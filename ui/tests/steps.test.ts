@@ -205,6 +205,128 @@ describe("other sign-in steps", () => {
   });
 });
 
+describe("setting up a second factor during sign-in", () => {
+  const codeSent = { step: "mfaCode", kind: "email", delivery: { destination: "o***@e***", medium: "email" } } as const;
+
+  it("chooses e-mail, shows refused addresses in words on the field, then asks for the mailed code", async () => {
+    let attempts = 0;
+    const backend = new FakeBackend({
+      restore_session: () => null,
+      sign_in: () => ({ step: "selectMfaSetup", options: ["totp", "email"] }),
+      choose_mfa_setup: () => ({ step: "setUpEmailMfa" }),
+      answer_email_mfa_setup: () => {
+        attempts += 1;
+        if (attempts === 1) throw { code: "username_exists", message: "an account with this username already exists", stepKept: true } satisfies CommandError;
+        if (attempts === 2) throw { code: "invalid_parameter", message: "invalid request: Invalid email address format.", stepKept: true } satisfies CommandError;
+        return codeSent;
+      },
+      answer_mfa_code: () => ({ step: "signedIn", who, device: "notRequested" }),
+    });
+    await new App(root, backend).start();
+    await signIn(root);
+    expect(root.dataset.screen).toBe("selectMfaSetup");
+    expect(q(root, "#screen-title").textContent).toBe("Choose how to protect your account");
+    const radios = [...root.querySelectorAll<HTMLInputElement>("input[name=mfaKind]")];
+    expect(radios.map((radio) => radio.value)).toEqual(["totp", "email"]);
+    expect(radios[0]!.checked).toBe(true);
+    expect(q(root, "[data-testid=choose-email]").textContent).toContain("E-mail");
+    radios[1]!.checked = true;
+    await submit(root, "select-mfa-setup-form");
+    expect(backend.calls.at(-1)).toEqual({ command: "choose_mfa_setup", args: { kind: "email" } });
+
+    expect(root.dataset.screen).toBe("emailMfaSetup");
+    const email = input(root, "email");
+    expect(q(root, `label[for="${email.id}"]`).textContent).toBe("E-mail address for sign-in codes");
+    expect(email.type).toBe("email");
+    expect(email.value).toBe("ada@example.com");
+
+    email.value = "olga@";
+    await submit(root, "email-mfa-setup-form");
+    expect(root.textContent).toContain("Enter an e-mail address like name@example.com.");
+    expect(backend.commands()).not.toContain("answer_email_mfa_setup");
+
+    email.value = "olga@example.com";
+    await submit(root, "email-mfa-setup-form");
+    expect(root.dataset.screen).toBe("emailMfaSetup");
+    expect(email.value).toBe("olga@example.com");
+    expect(email.getAttribute("aria-invalid")).toBe("true");
+    expect(root.textContent).toContain("Another account already uses this e-mail address.");
+    expect(root.textContent).not.toContain("Sign in instead");
+
+    email.value = "olga@example.co";
+    await submit(root, "email-mfa-setup-form");
+    expect(email.value).toBe("olga@example.co");
+    expect(root.textContent).toContain("The user pool refused this address (Invalid email address format). Check it and try again.");
+
+    email.value = " olga@example.com ";
+    await submit(root, "email-mfa-setup-form");
+    expect(backend.calls.at(-1)).toEqual({ command: "answer_email_mfa_setup", args: { email: "olga@example.com" } });
+    expect(root.dataset.screen).toBe("mfaCode");
+    expect(q(root, "[data-testid=mfa-form]").dataset.kind).toBe("email");
+    expect(root.textContent).toContain("We sent a 6-digit code by e-mail to o***@e***.");
+    input(root, "code").value = "123456";
+    await submit(root, "mfa-form");
+    expect(root.dataset.screen).toBe("home");
+  });
+
+  it("chooses the authenticator app and shows its setup", async () => {
+    const backend = new FakeBackend({
+      restore_session: () => null,
+      sign_in: () => ({ step: "selectMfaSetup", options: ["totp", "email"] }),
+      choose_mfa_setup: () => ({ step: "setUpTotp", setup }),
+    });
+    await new App(root, backend).start();
+    await signIn(root);
+    await submit(root, "select-mfa-setup-form");
+    expect(backend.calls.at(-1)).toEqual({ command: "choose_mfa_setup", args: { kind: "totp" } });
+    expect(root.dataset.screen).toBe("totpSetup");
+    expect(q<HTMLInputElement>(root, "[data-testid=totp-secret]").value).toBe("JBSW Y3DP EHPK 3PXP JBSW Y3DP");
+  });
+
+  it("keeps the address and says why when the service fails, and starts over when the step is gone", async () => {
+    let attempts = 0;
+    const backend = new FakeBackend({
+      restore_session: () => null,
+      sign_in: () => ({ step: "setUpEmailMfa" }),
+      answer_email_mfa_setup: () => {
+        attempts += 1;
+        if (attempts === 1) throw { code: "too_many_requests", message: "too many requests", stepKept: false } satisfies CommandError;
+        throw { code: "session_expired", message: "the sign-in has expired; sign in again", stepKept: false } satisfies CommandError;
+      },
+    });
+    await new App(root, backend).start();
+    await signIn(root);
+    expect(root.dataset.screen).toBe("emailMfaSetup");
+    input(root, "email").value = "other@example.com";
+    await submit(root, "email-mfa-setup-form");
+    // The step is gone after either error: back to sign-in, with the reason.
+    expect(root.dataset.screen).toBe("signIn");
+    expect(root.textContent).toContain("Too many attempts.");
+    await signIn(root);
+    input(root, "email").value = "other@example.com";
+    await submit(root, "email-mfa-setup-form");
+    expect(root.dataset.screen).toBe("signIn");
+    expect(root.textContent).toContain("This sign-in timed out");
+  });
+
+  it("shows an error that is not about the address in the banner, keeping the address", async () => {
+    const backend = new FakeBackend({
+      restore_session: () => null,
+      sign_in: () => ({ step: "setUpEmailMfa" }),
+      answer_email_mfa_setup: () => {
+        throw { code: "endpoint_unreachable", message: "cannot reach http://127.0.0.1:4566", stepKept: true } satisfies CommandError;
+      },
+    });
+    await new App(root, backend).start();
+    await signIn(root);
+    input(root, "email").value = "other@example.com";
+    await submit(root, "email-mfa-setup-form");
+    expect(root.dataset.screen).toBe("emailMfaSetup");
+    expect(input(root, "email").value).toBe("other@example.com");
+    expect(q(root, ".banner-error").textContent).toContain("Cannot reach the sign-in service (http://127.0.0.1:4566)");
+  });
+});
+
 describe("forgotten password", () => {
   it("requests a code, then sets the new password and returns to sign-in", async () => {
     const backend = new FakeBackend({

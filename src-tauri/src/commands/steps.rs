@@ -1,12 +1,13 @@
 //! Commands that answer the sign-in steps after the password: MFA codes, the choice of factor,
-//! TOTP setup during sign-in and a new password. Each takes the pending step from the app
+//! setting up a factor during sign-in (choosing it, an authenticator app, an e-mail address)
+//! and a new password. Each takes the pending step from the app
 //! state ([`crate::pending`]), answers it, and keeps whatever step comes next.
 
 use coffer_core::{Password, SignInStep, StepError, VerificationCode};
 use tauri::State;
 
 use crate::error::CommandError;
-use crate::ipc::{ChooseMfaArgs, CodeArgs, NewPasswordArgs, SignInOutcome};
+use crate::ipc::{ChooseMfaArgs, CodeArgs, EmailMfaSetupArgs, NewPasswordArgs, SignInOutcome};
 use crate::pending::{self, PendingStep};
 use crate::state::AppState;
 
@@ -97,6 +98,35 @@ pub(crate) async fn answer_totp_setup(
         other => Err(Box::new(other)),
     })?;
     settle(&state, step.answer(&code).await)
+}
+
+/// Chooses the factor to set up when the pool requires MFA and the user has none: `totp`
+/// (the authenticator secret is requested now) or `email`. A factor not offered keeps the step.
+#[tauri::command]
+pub(crate) async fn choose_mfa_setup(
+    state: State<'_, AppState>,
+    args: ChooseMfaArgs,
+) -> CommandResult<SignInOutcome> {
+    let step = take(&state, |step| match step {
+        PendingStep::SelectMfaSetup(step) => Ok(step),
+        other => Err(Box::new(other)),
+    })?;
+    settle(&state, step.choose(args.kind.into()).await)
+}
+
+/// Sets up e-mail MFA during sign-in with the address codes go to; a code is mailed there
+/// and the sign-in waits for it (`answer_mfa_code`). An address the pool refuses (malformed,
+/// another account's) keeps the step.
+#[tauri::command]
+pub(crate) async fn answer_email_mfa_setup(
+    state: State<'_, AppState>,
+    args: EmailMfaSetupArgs,
+) -> CommandResult<SignInOutcome> {
+    let step = take(&state, |step| match step {
+        PendingStep::SetUpEmailMfa(step) => Ok(step),
+        other => Err(Box::new(other)),
+    })?;
+    settle(&state, step.answer(&args.email).await)
 }
 
 /// Answers NEW_PASSWORD_REQUIRED with the new password and the required attributes.

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::harness::{code, totp_code, wrong_code, TestApp};
 
-const PASSWORD: &str = "Correct-Horse-9";
+pub(super) const PASSWORD: &str = "Correct-Horse-9";
 
 /// Signs up and confirms `email`, then signs in; returns the pool's username.
 fn signed_in_user(app: &TestApp, email: &str) -> String {
@@ -31,11 +31,40 @@ fn signed_in_user(app: &TestApp, email: &str) -> String {
     outcome["who"]["username"].as_str().unwrap().to_owned()
 }
 
-fn sign_in(app: &TestApp, email: &str, password: &str, remember: bool) -> Result<Value, Value> {
+pub(super) fn sign_in(
+    app: &TestApp,
+    email: &str,
+    password: &str,
+    remember: bool,
+) -> Result<Value, Value> {
     app.invoke_raw(
         "sign_in",
         Some(json!({"username": email, "password": password, "rememberDevice": remember})),
     )
+}
+
+/// Asserts `outcome` asks for a code e-mailed to `email`, whose address is shown masked.
+pub(super) fn assert_emailed_code_step(outcome: &Value, email: &str) {
+    assert_eq!(outcome["step"], "mfaCode", "{outcome}");
+    assert_eq!(outcome["kind"], "email");
+    assert_eq!(outcome["delivery"]["medium"], "email");
+    let destination = outcome["delivery"]["destination"].as_str().unwrap();
+    let local_part = &email[..=email.find('@').unwrap()];
+    assert!(
+        destination.contains('*') && !destination.contains(local_part),
+        "masked: {destination}"
+    );
+}
+
+/// Answers the pending step's `command` with a wrong code (refused, the step kept), then with
+/// `right`; returns the outcome.
+pub(super) fn wrong_then_right_code(app: &TestApp, command: &str, right: &str) -> Value {
+    let error = app
+        .invoke_raw(command, Some(json!({"code": wrong_code(right)})))
+        .unwrap_err();
+    assert_eq!(code(&error), "code_mismatch", "{error}");
+    assert_eq!(error["stepKept"], true, "{error}");
+    app.call(command, Some(json!({"code": right}))).unwrap()
 }
 
 /// Sets up the authenticator app from the account page; returns its secret.
@@ -96,14 +125,7 @@ fn totp_set_up_on_the_account_page_is_asked_for_at_the_next_sign_in() {
     // A wrong code keeps the step; the right one (the next 30 s step: the enrolment used
     // this one) signs in.
     let next = totp_code(&secret, 1);
-    let error = app
-        .invoke_raw("answer_mfa_code", Some(json!({"code": wrong_code(&next)})))
-        .unwrap_err();
-    assert_eq!(code(&error), "code_mismatch");
-    assert_eq!(error["stepKept"], true);
-    let outcome: Value = app
-        .call("answer_mfa_code", Some(json!({"code": next})))
-        .unwrap();
+    let outcome = wrong_then_right_code(&app, "answer_mfa_code", &next);
     assert_eq!(outcome["step"], "signedIn", "{outcome}");
     assert_eq!(outcome["who"]["email"], email);
     assert_eq!(outcome["device"], "notRequested");
@@ -133,14 +155,7 @@ fn email_codes_show_where_they_went_and_steps_can_be_cancelled() {
     app.call::<Value>("sign_out", None).unwrap();
 
     let outcome = sign_in(&app, email, PASSWORD, false).unwrap();
-    assert_eq!(outcome["step"], "mfaCode", "{outcome}");
-    assert_eq!(outcome["kind"], "email");
-    assert_eq!(outcome["delivery"]["medium"], "email");
-    let destination = outcome["delivery"]["destination"].as_str().unwrap();
-    assert!(
-        destination.contains('*') && !destination.contains("eve@"),
-        "{destination}"
-    );
+    assert_emailed_code_step(&outcome, email);
 
     // Answering with the wrong command leaves the step waiting.
     let error = app
@@ -180,7 +195,12 @@ fn a_remembered_device_skips_mfa_until_it_is_forgotten() {
     signed_in_user(&app, email);
     app.call::<Value>("set_mfa_preference", Some(json!({"preference": "email"})))
         .unwrap();
-    assert_eq!(app.call::<Value>("list_devices", None).unwrap(), json!([]));
+    // The first sign-in made the pool track this computer (every new device is confirmed),
+    // but nobody asked to remember it.
+    let devices: Value = app.call("list_devices", None).unwrap();
+    assert_eq!(devices.as_array().unwrap().len(), 1, "{devices}");
+    assert_eq!(devices[0]["isThisDevice"], true);
+    assert_eq!(devices[0]["remembered"], false);
     app.call::<Value>("sign_out", None).unwrap();
 
     let outcome = sign_in(&app, email, PASSWORD, true).unwrap();
@@ -351,18 +371,7 @@ fn a_pool_that_requires_mfa_sets_up_the_authenticator_during_sign_in() {
     let secret = outcome["setup"]["secret"].as_str().unwrap().to_owned();
     assert!(outcome["setup"]["qrSvg"].as_str().unwrap().contains("<svg"));
 
-    let right = totp_code(&secret, 0);
-    let error = app
-        .invoke_raw(
-            "answer_totp_setup",
-            Some(json!({"code": wrong_code(&right)})),
-        )
-        .unwrap_err();
-    assert_eq!(code(&error), "code_mismatch");
-    assert_eq!(error["stepKept"], true);
-    let outcome: Value = app
-        .call("answer_totp_setup", Some(json!({"code": right})))
-        .unwrap();
+    let outcome = wrong_then_right_code(&app, "answer_totp_setup", &totp_code(&secret, 0));
     assert_eq!(outcome["step"], "signedIn", "{outcome}");
     let settings: Value = app.call("mfa_settings", None).unwrap();
     assert_eq!(settings["enabled"], json!(["totp"]));

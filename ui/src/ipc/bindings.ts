@@ -57,13 +57,19 @@ options: Array<MfaKindView>, } | { "step": "setUpTotp",
 /**
  * The secret, as a QR code and as text.
  */
-setup: TotpSetupView, } | { "step": "newPassword", 
+setup: TotpSetupView, } | { "step": "selectMfaSetup", 
+/**
+ * The factors that can be set up, in the pool's order.
+ */
+options: Array<MfaKindView>, } | { "step": "setUpEmailMfa" } | { "step": "newPassword", 
 /**
  * Attribute names the pool requires and the user lacks (e.g. `name`).
  */
 requiredAttributes: Array<string>, } | { "step": "unsupported", 
 /**
- * The Cognito challenge name.
+ * The Cognito challenge name (e.g. `CUSTOM_CHALLENGE`, or `MFA_SETUP (SMS_MFA)` when
+ * only SMS could be set up); for a step of a newer coffer-core this app does not
+ * know, the step's name.
  */
 challenge: string, };
 
@@ -307,6 +313,12 @@ password: string,
  */
 attributes: { [key in string]: string }, };
 
+export type EmailMfaSetupArgs = { 
+/**
+ * The address sign-in codes go to (surrounding spaces are ignored).
+ */
+email: string, };
+
 export type HostedUiArgs = { 
 /**
  * Go straight to this identity provider (`null`: the hosted UI's own choice page).
@@ -496,6 +508,8 @@ export type Commands = {
   choose_mfa: { args: ChooseMfaArgs; result: SignInOutcome };
   answer_totp_setup: { args: CodeArgs; result: SignInOutcome };
   answer_new_password: { args: NewPasswordArgs; result: SignInOutcome };
+  choose_mfa_setup: { args: ChooseMfaArgs; result: SignInOutcome };
+  answer_email_mfa_setup: { args: EmailMfaSetupArgs; result: SignInOutcome };
   cancel_sign_in: { args: null; result: null };
   sign_in_hosted_ui: { args: HostedUiArgs; result: SignInOutcome };
   cancel_hosted_ui: { args: null; result: null };

@@ -148,6 +148,23 @@ export function codeMismatchText(kind: "totp" | "sms" | "email"): string {
     : "That code is not right. Check the latest message and try again.";
 }
 
+/**
+ * Why the address on the e-mail MFA setup form was refused, worded for that form (the general
+ * table speaks of signing up); `undefined` for codes that are not about the address.
+ */
+export function emailMfaSetupErrorText(error: CommandError): string | undefined {
+  switch (error.code) {
+    case "username_exists":
+      return "Another account already uses this e-mail address. Enter an address of your own.";
+    case "invalid_parameter": {
+      const detail = error.message.replace(/^invalid request: /, "").replace(/\.$/, "");
+      return `The user pool refused this address${detail ? ` (${detail})` : ""}. Check it and try again.`;
+    }
+    default:
+      return undefined;
+  }
+}
+
 /** Errors that mean the stored session is gone: the app returns to sign-in. */
 export function endsSession(error: CommandError): boolean {
   return ["token_revoked", "session_expired", "not_signed_in", "stored_tokens_corrupt"].includes(error.code);

@@ -1,8 +1,8 @@
 // The screens and how events move between them, as a pure function (tested without a DOM).
 //
 // A sign-in moves through the steps the app reports (`SignInOutcome`): each step is a screen
-// (code entry, choosing a factor, authenticator setup, new password) whose answer yields the
-// next outcome. A refused answer either stays on the step (`stepKept`) or goes back to sign-in.
+// (code entry, choosing a factor, choosing a factor to set up, authenticator or e-mail setup,
+// new password) whose answer yields the next outcome. A refused answer either stays on the step (`stepKept`) or goes back to sign-in.
 //
 // Guest mode is its own screen (`guestFiles`), reached from sign-in without signing in.
 //
@@ -36,6 +36,8 @@ export type Screen =
   | { name: "mfaCode"; username: string; kind: MfaKindView; delivery: CodeDeliveryView | null; notice?: Notice }
   | { name: "selectMfa"; username: string; options: MfaKindView[] }
   | { name: "totpSetup"; username: string; setup: TotpSetupView }
+  | { name: "selectMfaSetup"; username: string; options: MfaKindView[] }
+  | { name: "emailMfaSetup"; username: string }
   | { name: "newPassword"; username: string; requiredAttributes: string[] }
   | { name: "forgotPassword"; username: string; notice?: Notice }
   | { name: "resetPassword"; username: string; delivery: CodeDeliveryView | null; notice?: Notice }
@@ -81,9 +83,12 @@ export type Event =
 
 export const initialScreen: Screen = { name: "loading" };
 
-/** Human names of Cognito challenges that are not answered yet. */
+/**
+ * Human names of Cognito challenges that are not answered yet. `MFA_SETUP (SMS_MFA)` is
+ * MFA_SETUP offering only factors that cannot be set up during a sign-in.
+ */
 export function challengeLabel(challenge: string): string {
-  switch (challenge) {
+  switch (challenge.replace(/ \(.*\)$/, "")) {
     case "SMS_MFA":
     case "EMAIL_OTP":
       return "a one-time code (multi-factor authentication)";
@@ -156,6 +161,10 @@ function afterAnswer(screen: Screen, username: string, outcome: SignInOutcome): 
       return { name: "selectMfa", username, options: outcome.options };
     case "setUpTotp":
       return { name: "totpSetup", username, setup: outcome.setup };
+    case "selectMfaSetup":
+      return { name: "selectMfaSetup", username, options: outcome.options };
+    case "setUpEmailMfa":
+      return { name: "emailMfaSetup", username };
     case "newPassword":
       return { name: "newPassword", username, requiredAttributes: outcome.requiredAttributes };
     case "unsupported":

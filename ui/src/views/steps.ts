@@ -1,10 +1,11 @@
-// The sign-in steps after the password: a one-time code, choosing a second factor, setting up
-// an authenticator app, and choosing a new password.
+// The sign-in steps after the password: a one-time code, choosing a second factor, setting one
+// up when the pool requires it (choosing which, an authenticator app or an e-mail address),
+// and choosing a new password.
 import type { CodeDeliveryView, CommandError, MfaKindView, SignInOutcome, TotpSetupView } from "../ipc/bindings";
 import { asCommandError } from "../ipc/backend";
-import { codeMismatchText } from "../logic/errors";
+import { codeMismatchText, emailMfaSetupErrorText } from "../logic/errors";
 import { mfaCodeHint, mfaKindLabel, type Notice } from "../logic/machine";
-import { attributeLabel, hasErrors, passwordRules, sanitizeCode, validateCode, validateNewPassword } from "../logic/validation";
+import { attributeLabel, checkEmail, hasErrors, passwordRules, sanitizeCode, validateCode, validateNewPassword } from "../logic/validation";
 import { authLayout, noticeBanner, showErrors } from "./auth";
 import type { ViewContext } from "./context";
 import { busy, field, h, type Field } from "./dom";
@@ -93,36 +94,111 @@ export function mfaCodeView(
   return authLayout(ctx, title, `Two-step verification for ${screen.username}.`, form, cancelLink(ctx, screen.username));
 }
 
-export function selectMfaView(ctx: ViewContext, screen: { username: string; options: MfaKindView[] }): HTMLElement {
+/** A refused answer on a form without fields of its own: a banner, or back to sign-in when the step is gone. */
+function refusedInBanner(ctx: ViewContext, username: string, error: CommandError, formBanner: HTMLElement): void {
+  if (error.stepKept === false) ctx.dispatch({ type: "stepRefused", username, error });
+  else showErrors({}, {}, formBanner, error);
+}
+
+/** A radio group of second factors (the first one checked) and a submit button that sends the choice. */
+function factorChoiceForm(
+  ctx: ViewContext,
+  screen: { username: string; options: MfaKindView[] },
+  form: { testid: string; legend: string; describe: (kind: MfaKindView) => string; send: (kind: MfaKindView) => Promise<SignInOutcome> },
+): HTMLFormElement {
   const formBanner = noticeBanner(undefined);
-  const describe = (kind: MfaKindView) =>
-    kind === "totp" ? "A code from the app on your phone" : kind === "sms" ? "We text a code to your phone" : "We e-mail you a code";
   const choices = screen.options.map((kind, index) =>
     h(
       "label",
       { class: "choice", "data-testid": `choose-${kind}` },
       h("input", { type: "radio", name: "mfaKind", value: kind, checked: index === 0 }),
-      h("span", { class: "choice-text" }, h("strong", {}, mfaKindLabel(kind)), h("span", { class: "muted" }, describe(kind))),
+      h("span", { class: "choice-text" }, h("strong", {}, mfaKindLabel(kind)), h("span", { class: "muted" }, form.describe(kind))),
     ),
   );
-  const submit = h("button", { type: "submit", class: "primary", "data-testid": "select-mfa-submit" }, "Continue");
-  const group = h("fieldset", { class: "choices" }, h("legend", { class: "visually-hidden" }, "Verification method"), ...choices);
-  const form = h("form", { class: "form", novalidate: true, "data-testid": "select-mfa-form" }, formBanner, group, submit);
-  form.addEventListener("submit", (event) => {
+  const submit = h("button", { type: "submit", class: "primary", "data-testid": `${form.testid}-submit` }, "Continue");
+  const group = h("fieldset", { class: "choices" }, h("legend", { class: "visually-hidden" }, form.legend), ...choices);
+  const element = h("form", { class: "form", novalidate: true, "data-testid": `${form.testid}-form` }, formBanner, group, submit);
+  element.addEventListener("submit", (event) => {
     event.preventDefault();
-    const chosen = form.querySelector<HTMLInputElement>("input[name=mfaKind]:checked")?.value as MfaKindView | undefined;
-    if (!chosen) return;
+    const chosen = element.querySelector<HTMLInputElement>("input[name=mfaKind]:checked")?.value as MfaKindView | undefined;
+    if (!chosen || submit.disabled) return;
     void busy(submit, async () => {
       try {
-        answered(ctx, screen.username, await ctx.backend.call("choose_mfa", { kind: chosen }));
+        answered(ctx, screen.username, await form.send(chosen));
       } catch (error) {
-        const commandError = asCommandError(error);
-        if (commandError.stepKept === false) ctx.dispatch({ type: "stepRefused", username: screen.username, error: commandError });
-        else showErrors({}, {}, formBanner, commandError);
+        refusedInBanner(ctx, screen.username, asCommandError(error), formBanner);
       }
     });
   });
+  return element;
+}
+
+export function selectMfaView(ctx: ViewContext, screen: { username: string; options: MfaKindView[] }): HTMLElement {
+  const form = factorChoiceForm(ctx, screen, {
+    testid: "select-mfa",
+    legend: "Verification method",
+    describe: (kind) => (kind === "totp" ? "A code from the app on your phone" : kind === "sms" ? "We text a code to your phone" : "We e-mail you a code"),
+    send: (kind) => ctx.backend.call("choose_mfa", { kind }),
+  });
   return authLayout(ctx, "How should we verify it's you?", "Your account has more than one verification method. Choose one for this sign-in.", form, cancelLink(ctx, screen.username));
+}
+
+/** The pool requires two-step verification and the account has none: choose what to set up. */
+export function selectMfaSetupView(ctx: ViewContext, screen: { username: string; options: MfaKindView[] }): HTMLElement {
+  const form = factorChoiceForm(ctx, screen, {
+    testid: "select-mfa-setup",
+    legend: "Second factor to set up",
+    describe: (kind) =>
+      kind === "totp"
+        ? "Scan a QR code with an authenticator app on your phone; it shows a new code every 30 seconds"
+        : kind === "sms"
+          ? "We text a code to your phone at each sign-in"
+          : "We e-mail a code to an address you choose at each sign-in",
+    send: (kind) => ctx.backend.call("choose_mfa_setup", { kind }),
+  });
+  return authLayout(
+    ctx,
+    "Choose how to protect your account",
+    `${screen.username} requires two-step verification: after your password, Coffer will ask for a code. Choose where the codes come from.`,
+    form,
+    cancelLink(ctx, screen.username),
+  );
+}
+
+/** E-mail codes during sign-in: the address they go to. A code is sent there at once. */
+export function emailMfaSetupView(ctx: ViewContext, screen: { username: string }): HTMLElement {
+  const formBanner = noticeBanner({ kind: "info", text: "This account requires two-step verification. We will send a code to this address now, and at each sign-in." });
+  // The username is often the address itself: offer it, editable.
+  const email = field({
+    name: "email",
+    label: "E-mail address for sign-in codes",
+    type: "email",
+    autocomplete: "email",
+    value: checkEmail(screen.username) === undefined ? screen.username.trim() : "",
+  });
+  const submit = h("button", { type: "submit", class: "primary", "data-testid": "email-mfa-setup-submit" }, "Send code");
+  const form = h("form", { class: "form", novalidate: true, "data-testid": "email-mfa-setup-form" }, formBanner, email.wrapper, submit);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const problem = checkEmail(email.input.value);
+    showErrors({ email }, problem ? { email: problem } : {}, formBanner);
+    if (problem || submit.disabled) return;
+    void busy(submit, async () => {
+      try {
+        answered(ctx, screen.username, await ctx.backend.call("answer_email_mfa_setup", { email: email.input.value.trim() }));
+      } catch (error) {
+        const commandError = asCommandError(error);
+        const text = emailMfaSetupErrorText(commandError);
+        if (commandError.stepKept === false || !text) {
+          refusedInBanner(ctx, screen.username, commandError, formBanner);
+          return;
+        }
+        showErrors({ email }, { email: text }, formBanner);
+        email.input.select();
+      }
+    });
+  });
+  return authLayout(ctx, "Get sign-in codes by e-mail", `Protect ${screen.username} with a code we e-mail you.`, form, cancelLink(ctx, screen.username));
 }
 
 export function totpSetupView(ctx: ViewContext, screen: { username: string; setup: TotpSetupView }): HTMLElement {
