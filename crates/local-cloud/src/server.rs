@@ -17,6 +17,13 @@
 //! a request becomes a 500 `InternalErrorException` for that request only (tower-http's
 //! `CatchPanic` around the router, and the store's own unwind guard around each operation).
 //! Logs name the operation, the outcome and the request id, never a body.
+//!
+//! Browsers: the AWS-shaped routes (the JSON APIs, the hosted UI, S3) answer CORS for any
+//! origin, as Cognito and S3 do for browser SDKs. The local cloud's own paths (`/_local/…`:
+//! the outbox with every code and temporary password in plain text, LocalIdP's user admin) get
+//! no CORS headers, so a web page of another origin cannot read them, and they refuse a `Host`
+//! that is a DNS name other than `localhost` (421), so a DNS-rebinding page cannot reach them as
+//! its own origin either. A browser tab typing the outbox address still works.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -116,7 +123,7 @@ pub fn router(app: Arc<App>, s3: s3s::service::S3Service) -> Router {
             header::ETAG,
         ]);
     let api = json_router(app);
-    let dispatch: BoxedService =
+    let aws_shaped: BoxedService =
         tower::util::BoxCloneSyncService::new(tower::service_fn(move |request: Request<Body>| {
             let api = api.clone();
             let s3 = s3.clone();
@@ -128,10 +135,53 @@ pub fn router(app: Arc<App>, s3: s3s::service::S3Service) -> Router {
                 }
             }
         }));
+    let with_cors: BoxedService = tower::util::BoxCloneSyncService::new(
+        tower::ServiceBuilder::new()
+            .layer(cors)
+            .service(aws_shaped.clone()),
+    );
+    let dispatch = tower::service_fn(move |request: Request<Body>| {
+        let with_cors = with_cors.clone();
+        let local_only = aws_shaped.clone();
+        async move {
+            if !request.uri().path().starts_with("/_local/") {
+                return tower::ServiceExt::oneshot(with_cors, request).await;
+            }
+            if !loopback_host(request.headers()) {
+                tracing::warn!(
+                    "a request for the local cloud's own paths named another host; refused"
+                );
+                return Ok((StatusCode::MISDIRECTED_REQUEST, "Misdirected Request").into_response());
+            }
+            tower::ServiceExt::oneshot(local_only, request).await
+        }
+    });
     Router::new()
         .fallback_service(dispatch)
-        .layer(cors)
         .layer(CatchPanicLayer::custom(panic_response))
+}
+
+/// Whether the `Host` header names this machine: `localhost` or an IP literal (a page that
+/// rebinds its own DNS name to 127.0.0.1 still sends that name). No `Host` (HTTP/1.0 tools)
+/// passes: browsers always send one.
+pub fn loopback_host(headers: &http::HeaderMap) -> bool {
+    let Some(host) = headers.get(header::HOST) else {
+        return true;
+    };
+    let Ok(host) = host.to_str() else {
+        return false;
+    };
+    let name = match host.strip_prefix('[') {
+        // `[::1]:4566`
+        Some(rest) => {
+            return rest
+                .split(']')
+                .next()
+                .is_some_and(|ip| ip.parse::<std::net::Ipv6Addr>().is_ok())
+        }
+        None => host.rsplit_once(':').map_or(host, |(name, _port)| name),
+    };
+    name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::Ipv4Addr>().is_ok()
 }
 
 fn json_router(app: Arc<App>) -> Router {

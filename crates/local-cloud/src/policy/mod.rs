@@ -9,10 +9,14 @@
 //! * Policy variables `${name}` in `Resource` and condition values are replaced by their value;
 //!   an unknown variable makes that pattern match nothing (IAM treats it as a failed match).
 //! * Conditions: `StringEquals`, `StringNotEquals`, `StringEqualsIgnoreCase`, `StringLike`,
-//!   `StringNotLike`, each with an `…IfExists` form. Several keys in one operator, and several
-//!   operators in one block, must all hold; several values for one key mean any of them. A key
-//!   absent from the request makes a positive operator false and a negated operator true
-//!   (`…IfExists` makes an absent key true); any other operator is treated as not holding.
+//!   `StringNotLike`, the six `Numeric…` operators (values compared as numbers; a value that is
+//!   not a number never matches) and `Bool`, each with an `…IfExists` form, and `Null` (`"true"`:
+//!   the key is absent). Several keys in one operator, and several operators in one block, must
+//!   all hold; several values for one key mean any of them. A key absent from the request makes
+//!   a positive operator false and a negated operator true (`…IfExists` makes an absent key
+//!   true). Any other operator (`Date…`, `Arn…`, `IpAddress`, `Binary…`) is refused when the
+//!   document is parsed: evaluating it as "not holding" would make a Deny that uses it never
+//!   deny, so the role is refused at provisioning instead of enforced wrongly.
 //! * Multivalued keys (e.g. the `amr` of a Cognito OpenID token) and the set qualifiers
 //!   `ForAnyValue:` / `ForAllValues:` (IAM User Guide, "Single-valued vs. multivalued context
 //!   keys", reference_policies_condition-single-vs-multi-valued-context-keys.html):
@@ -97,7 +101,10 @@ enum Operator {
     StringEqualsIgnoreCase,
     StringLike,
     StringNotLike,
-    Unsupported,
+    Numeric(std::cmp::Ordering, bool),
+    NumericNotEquals,
+    Bool,
+    Null,
 }
 
 /// How a condition treats a key with several values in the request.
@@ -177,7 +184,7 @@ fn matcher(
     }
 }
 
-fn operator(name: &str) -> (SetQualifier, Operator, bool) {
+fn operator(name: &str) -> Result<(SetQualifier, Operator, bool), PolicyError> {
     let (set, name) = if let Some(rest) = name.strip_prefix("ForAnyValue:") {
         (SetQualifier::ForAnyValue, rest)
     } else if let Some(rest) = name.strip_prefix("ForAllValues:") {
@@ -189,15 +196,29 @@ fn operator(name: &str) -> (SetQualifier, Operator, bool) {
         Some(base) => (base, true),
         None => (name, false),
     };
+    use std::cmp::Ordering::{Equal, Greater, Less};
     let operator = match base {
         "StringEquals" => Operator::StringEquals,
         "StringNotEquals" => Operator::StringNotEquals,
         "StringEqualsIgnoreCase" => Operator::StringEqualsIgnoreCase,
         "StringLike" => Operator::StringLike,
         "StringNotLike" => Operator::StringNotLike,
-        _ => Operator::Unsupported,
+        // (the ordering the request value must have to the policy value, or equal to it)
+        "NumericEquals" => Operator::Numeric(Equal, true),
+        "NumericNotEquals" => Operator::NumericNotEquals,
+        "NumericLessThan" => Operator::Numeric(Less, false),
+        "NumericLessThanEquals" => Operator::Numeric(Less, true),
+        "NumericGreaterThan" => Operator::Numeric(Greater, false),
+        "NumericGreaterThanEquals" => Operator::Numeric(Greater, true),
+        "Bool" => Operator::Bool,
+        "Null" if !if_exists => Operator::Null,
+        _ => {
+            return Err(PolicyError::Malformed(
+                "a condition operator the local cloud does not evaluate (Date*, Arn*, IpAddress, Binary*, or unknown)",
+            ))
+        }
     };
-    (set, operator, if_exists)
+    Ok((set, operator, if_exists))
 }
 
 fn conditions(block: Option<&Value>) -> Result<Vec<Condition>, PolicyError> {
@@ -209,7 +230,7 @@ fn conditions(block: Option<&Value>) -> Result<Vec<Condition>, PolicyError> {
         .ok_or(PolicyError::Malformed("Condition is not an object"))?;
     let mut out = Vec::new();
     for (op_name, keys) in block {
-        let (set, operator, if_exists) = operator(op_name);
+        let (set, operator, if_exists) = operator(op_name)?;
         let keys = keys.as_object().ok_or(PolicyError::Malformed(
             "a condition operator is not an object",
         ))?;
@@ -354,6 +375,14 @@ impl Condition {
     /// Whether the condition holds for the request's values of its key (`None`: absent).
     fn holds(&self, actual: Option<&[String]>, variables: &BTreeMap<String, String>) -> bool {
         let actual = actual.filter(|values| !values.is_empty());
+        if self.operator == Operator::Null {
+            // `"true"`: the key is absent; `"false"`: it is present.
+            let absent = actual.is_none();
+            return self
+                .values
+                .iter()
+                .any(|value| value.eq_ignore_ascii_case("true") == absent);
+        }
         match (self.set, actual) {
             // IAM: ForAllValues is also true when the key is absent or has no value;
             // ForAnyValue is false then.
@@ -369,7 +398,9 @@ impl Condition {
                 self.if_exists
                     || matches!(
                         self.operator,
-                        Operator::StringNotEquals | Operator::StringNotLike
+                        Operator::StringNotEquals
+                            | Operator::StringNotLike
+                            | Operator::NumericNotEquals
                     )
             }
             (SetQualifier::Single, Some([value])) => self.holds_for(value, variables),
@@ -391,9 +422,25 @@ impl Condition {
             Operator::StringEqualsIgnoreCase => values().any(|v| v.eq_ignore_ascii_case(actual)),
             Operator::StringLike => values().any(|v| wildcard_match(&v, actual)),
             Operator::StringNotLike => !values().any(|v| wildcard_match(&v, actual)),
-            Operator::Unsupported => false,
+            Operator::Numeric(wanted, or_equal) => number(actual).is_some_and(|actual| {
+                values().filter_map(|v| number(&v)).any(|v| {
+                    actual
+                        .partial_cmp(&v)
+                        .is_some_and(|o| o == wanted || (or_equal && o.is_eq()))
+                })
+            }),
+            Operator::NumericNotEquals => number(actual)
+                .is_some_and(|actual| !values().filter_map(|v| number(&v)).any(|v| actual == v)),
+            Operator::Bool => values().any(|v| v.eq_ignore_ascii_case(actual)),
+            // Decided on presence in `holds`.
+            Operator::Null => false,
         }
     }
+}
+
+/// A condition value as a number (IAM numeric operators compare integers and decimals).
+fn number(text: &str) -> Option<f64> {
+    text.trim().parse::<f64>().ok().filter(|n| n.is_finite())
 }
 
 /// Replaces every `${name}` in `pattern` by its value; `None` if a variable is unknown or a
@@ -758,6 +805,88 @@ mod tests {
             Decision::ImplicitDeny,
             "ForAnyValue fails on an absent key"
         );
+    }
+
+    #[test]
+    fn numeric_bool_and_null_conditions_are_enforced_both_ways() {
+        // A Deny the old evaluator never applied (its operator "never held"), and an Allow it
+        // never granted.
+        let policy = Policy::from_value(&json!({
+            "Statement": [
+                {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b",
+                 "Condition": {"NumericLessThanEquals": {"s3:max-keys": "500"}}},
+                {"Effect": "Deny", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b",
+                 "Condition": {"NumericGreaterThan": {"s3:max-keys": "100"},
+                               "Bool": {"aws:SecureTransport": "false"}}},
+                {"Effect": "Deny", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b",
+                 "Condition": {"Null": {"s3:prefix": "true"}}}
+            ]
+        }))
+        .expect("parses");
+        let list = |pairs: &[(&str, &str)]| {
+            decide(&policy, "s3:ListBucket", "arn:aws:s3:::b", &ctx(pairs))
+        };
+        assert_eq!(
+            list(&[("s3:max-keys", "50"), ("s3:prefix", "p/")]),
+            Decision::Allow
+        );
+        assert_eq!(
+            list(&[("s3:max-keys", "100"), ("s3:prefix", "p/")]),
+            Decision::Allow,
+            "100 is not greater than 100"
+        );
+        assert_eq!(
+            list(&[
+                ("s3:max-keys", "200"),
+                ("s3:prefix", "p/"),
+                ("aws:securetransport", "false")
+            ]),
+            Decision::ExplicitDeny
+        );
+        assert_eq!(
+            list(&[
+                ("s3:max-keys", "200"),
+                ("s3:prefix", "p/"),
+                ("aws:securetransport", "true")
+            ]),
+            Decision::Allow,
+            "both conditions of a statement must hold"
+        );
+        assert_eq!(
+            list(&[("s3:max-keys", "900"), ("s3:prefix", "p/")]),
+            Decision::ImplicitDeny,
+            "over the Allow's bound"
+        );
+        assert_eq!(
+            list(&[("s3:max-keys", "many"), ("s3:prefix", "p/")]),
+            Decision::ImplicitDeny,
+            "not a number matches no numeric operator"
+        );
+        assert_eq!(
+            list(&[("s3:max-keys", "50")]),
+            Decision::ExplicitDeny,
+            "Null: no prefix"
+        );
+    }
+
+    #[test]
+    fn operators_the_local_cloud_does_not_evaluate_are_refused_not_ignored() {
+        for operator in [
+            "DateGreaterThan",
+            "ArnLike",
+            "IpAddress",
+            "BinaryEquals",
+            "NullIfExists",
+            "Made-Up",
+        ] {
+            let doc = json!({"Statement": {"Effect": "Deny", "Action": "*", "Resource": "*",
+                "Condition": {operator: {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}}});
+            assert_eq!(
+                Policy::from_value(&doc).map(|_| ()).map_err(|e| e.code()),
+                Err("policy_malformed"),
+                "{operator}"
+            );
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 mod support;
 
 mod admin_api;
+mod browser_origins;
 mod concurrency;
 mod devices;
 mod hosted_ui;
