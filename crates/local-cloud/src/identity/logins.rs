@@ -7,6 +7,16 @@
 //! lists for the provider, its `token_use` is `id`, and it has not expired by the injected clock.
 //! Every refusal is `NotAuthorizedException` worded as Cognito words it; the token is never
 //! echoed.
+//!
+//! `ServerSideTokenCheck`: where the identity pool's provider entry sets it, the token must
+//! also still stand in the user pool — its user exists (the same `sub`), is enabled, and the
+//! sign-in it came from (`origin_jti`) has not been signed out or revoked. The Cognito Identity
+//! API reference (`CognitoIdentityProvider.ServerSideTokenCheck`): "that identity pool will
+//! check with the integrated user pools to make sure that the user has not been globally
+//! signed out or deleted before the identity pool provides an OIDC token or AWS credentials for
+//! the user. If the user is signed out or deleted, the identity pool will return a 400 Not
+//! Authorized error." (The message text is the local cloud's; AWS documents only the error.)
+//! Without it, as on AWS, a signed-out user's ID token keeps working until it expires.
 
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -25,6 +35,9 @@ struct IdClaims {
     aud: Option<String>,
     token_use: Option<String>,
     exp: i64,
+    origin_jti: Option<String>,
+    #[serde(rename = "cognito:username")]
+    username: Option<String>,
 }
 
 /// A login that passed validation.
@@ -54,6 +67,22 @@ pub fn user_pool_of_provider(provider_name: &str) -> Option<&str> {
     (!host_region.is_empty() && !pool_id.is_empty() && !pool_id.contains('/')).then_some(pool_id)
 }
 
+/// Whether the token's user and sign-in still stand in `user_pool` (ServerSideTokenCheck).
+fn still_signed_in(user_pool: &crate::model::UserPool, claims: &IdClaims) -> bool {
+    let (Some(username), Some(origin_jti)) = (&claims.username, &claims.origin_jti) else {
+        return false;
+    };
+    let user_ok = user_pool
+        .users
+        .get(username)
+        .is_some_and(|user| user.enabled && user.sub == claims.sub);
+    let session_ok = user_pool
+        .sessions
+        .get(origin_jti)
+        .is_some_and(|session| !session.is_revoked() && &session.username == username);
+    user_ok && session_ok
+}
+
 /// Validates one login against `pool` at `now`.
 pub fn verify_login(
     inner: &mut Inner,
@@ -63,12 +92,12 @@ pub fn verify_login(
     provider_name: &str,
     token: &SecretString,
 ) -> Result<VerifiedLogin, CognitoError> {
-    let clients: Vec<&str> = pool
+    let entries: Vec<_> = pool
         .providers
         .iter()
         .filter(|p| p.provider_name == provider_name)
-        .map(|p| p.client_id.as_str())
         .collect();
+    let clients: Vec<&str> = entries.iter().map(|p| p.client_id.as_str()).collect();
     if clients.is_empty() {
         return Err(CognitoError::not_authorized(
             "Token is not from a supported provider of this identity pool.",
@@ -114,6 +143,14 @@ pub fn verify_login(
     let now = now.unix_timestamp();
     if now >= claims.exp {
         return Err(invalid(&format!("Token expired: {now} >= {}", claims.exp)));
+    }
+    let checked = entries
+        .iter()
+        .any(|p| p.client_id == aud && p.server_side_token_check);
+    if checked && !still_signed_in(user_pool, &claims) {
+        return Err(CognitoError::not_authorized(
+            "Invalid login token. The user has been signed out or no longer exists.",
+        ));
     }
     Ok(VerifiedLogin {
         provider_name: provider_name.to_owned(),

@@ -14,7 +14,8 @@ pub struct ProviderLink {
     pub provider_name: String,
     /// The app client whose ID tokens are accepted.
     pub client_id: String,
-    /// `ServerSideTokenCheck` (kept and echoed; tokens are always checked here).
+    /// `ServerSideTokenCheck`: logins are also checked against the user pool (the user exists
+    /// and is enabled, the sign-in is not signed out); see `identity::logins`.
     pub server_side_token_check: bool,
 }
 

@@ -536,3 +536,65 @@ async fn roles_stored_without_a_trust_policy_keep_working() {
         "legacy roles stay permissive: {body}"
     );
 }
+
+#[tokio::test]
+async fn server_side_token_check_refuses_signed_out_and_deleted_users() {
+    let cloud = TestCloud::start().await;
+    let provider = cloud.demo_provider();
+    let (status, created) = cloud
+        .identity_admin(
+            "CreateIdentityPool",
+            json!({
+                "IdentityPoolName": "checked",
+                "AllowUnauthenticatedIdentities": false,
+                "CognitoIdentityProviders": [{
+                    "ProviderName": provider,
+                    "ClientId": cloud.demo_client(),
+                    "ServerSideTokenCheck": true
+                }]
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let checked = created["IdentityPoolId"].as_str().expect("id").to_owned();
+    let get_id = |pool: String, id_token: String| {
+        let cloud = &cloud;
+        let provider = provider.clone();
+        async move {
+            cloud
+                .identity(
+                    "GetId",
+                    json!({"IdentityPoolId": pool, "Logins": { provider: id_token }}),
+                )
+                .await
+        }
+    };
+
+    // Globally signed out: refused where the pool checks, still accepted where it does not
+    // (AWS: without the check an ID token works until it expires).
+    let (_, id_token, access_token) = cloud.demo_user_tokens("dora@example.com").await;
+    let (status, _) = get_id(checked.clone(), id_token.clone()).await;
+    assert_eq!(status, StatusCode::OK, "valid while signed in");
+    let (status, body) = cloud
+        .call("GlobalSignOut", json!({ "AccessToken": access_token }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let response = get_id(checked.clone(), id_token.clone()).await;
+    assert_error(&response, "NotAuthorizedException", None);
+    let (status, _) = get_id(cloud.demo_identity_pool(), id_token).await;
+    assert_eq!(status, StatusCode::OK, "the demo pool does not check");
+
+    // Deleted: refused, even with its tokens' sign-in never revoked.
+    let (_, id_token, _) = cloud.demo_user_tokens("eve@example.com").await;
+    let (status, _) = get_id(checked.clone(), id_token.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = cloud
+        .admin(
+            "AdminDeleteUser",
+            json!({"UserPoolId": cloud.demo_pool(), "Username": "eve@example.com"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let response = get_id(checked, id_token).await;
+    assert_error(&response, "NotAuthorizedException", None);
+}
