@@ -138,8 +138,20 @@ impl UserPool {
             .ok_or_else(|| CognitoError::client_not_found(client_id))
     }
 
-    /// Drops sessions whose refresh token and every token minted from it have expired.
+    /// Drops sessions whose refresh token and every token minted from it have expired, and
+    /// the devices never confirmed that no remaining session is bound to: such a device can
+    /// never be used again (a refresh needs a confirmed device), and a pool that tracks devices
+    /// issues one per sign-in, so keeping them would grow the state without bound.
     pub fn prune_sessions(&mut self, now: OffsetDateTime) {
         self.sessions.retain(|_, session| !session.is_spent(now));
+        let bound: std::collections::BTreeSet<&str> = self
+            .sessions
+            .values()
+            .filter_map(|session| session.device_key.as_deref())
+            .collect();
+        for user in self.users.values_mut() {
+            user.devices
+                .retain(|key, device| device.is_confirmed() || bound.contains(key.as_str()));
+        }
     }
 }

@@ -216,7 +216,6 @@ fn open_session(
     let refresh_token = ids::opaque_token(REFRESH_TOKEN_BYTES);
     let pool = ctx.inner.state.pool_mut(pool_id)?;
     let refresh_life = pool.client(client_id)?.token_validity.refresh.duration();
-    pool.prune_sessions(now);
     pool.sessions.insert(
         origin_jti.clone(),
         AuthSession {
@@ -231,6 +230,8 @@ fn open_session(
             revoked_at: None,
         },
     );
+    // After the insert, so the device this sign-in is bound to is kept.
+    pool.prune_sessions(now);
     tracing::info!(user_pool_id = %pool_id, client_id = %client_id, username = %username, "signed in");
     Ok(AuthenticationResult {
         access_token: minted.access_token,

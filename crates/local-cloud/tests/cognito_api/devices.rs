@@ -424,3 +424,64 @@ async fn refresh_tokens_of_a_tracked_device_need_its_confirmed_key() {
         invalid,
     );
 }
+
+/// The devices stored for every user of `pool` (from the persisted state): key → confirmed.
+fn stored_devices(cloud: &TestCloud, pool: &str) -> std::collections::BTreeMap<String, bool> {
+    let state: Value = serde_json::from_slice(
+        &std::fs::read(cloud.data_dir().join("state.json")).expect("state.json"),
+    )
+    .expect("JSON");
+    let users = state["pools"][pool]["users"].as_object().expect("users");
+    users
+        .values()
+        .flat_map(|user| user["devices"].as_object().cloned().unwrap_or_default())
+        .map(|(key, device)| (key, !device["verifier"].is_null()))
+        .collect()
+}
+
+#[tokio::test]
+async fn devices_never_confirmed_are_dropped_once_their_sign_in_is_over() {
+    let cloud = TestCloud::start().await;
+    let (pool, client) = (cloud.demo_pool(), cloud.demo_client());
+    let user = "many-sign-ins@example.com";
+    cloud.confirmed_user(user, crate::support::PASSWORD).await;
+    let sign_in = || async {
+        let (status, body) = cloud
+            .srp_sign_in(&pool, &client, user, crate::support::PASSWORD)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["AuthenticationResult"].clone()
+    };
+    let key_of = |result: &Value| {
+        result["NewDeviceMetadata"]["DeviceKey"]
+            .as_str()
+            .expect("a tracked device")
+            .to_owned()
+    };
+    let first = key_of(&sign_in().await);
+    let second_result = sign_in().await;
+    let second = cloud.track_new_device(&second_result).await;
+    let devices = stored_devices(&cloud, &pool);
+    assert_eq!(
+        devices.get(&first),
+        Some(&false),
+        "unconfirmed, its session alive"
+    );
+    assert_eq!(devices.get(&second), Some(&true));
+
+    // Thirty-one days later both sessions are spent: the next sign-in drops the device that
+    // was never confirmed and keeps the confirmed one and its own.
+    cloud
+        .clock
+        .advance(std::time::Duration::from_secs(31 * 24 * 3600));
+    let third = key_of(&sign_in().await);
+    let devices = stored_devices(&cloud, &pool);
+    assert_eq!(
+        devices
+            .keys()
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>(),
+        [second, third].into_iter().collect(),
+        "{devices:?}"
+    );
+}
