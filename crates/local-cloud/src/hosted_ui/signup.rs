@@ -187,14 +187,12 @@ pub async fn submit(
     let outcome = hosted
         .run(move |ctx| {
             let hash = secret_hash(ctx, &request, &username)?;
-            let body = serde_json::json!({
-                "ClientId": request.client_id,
-                "Username": username,
-                "Password": password.expose(),
-                "SecretHash": hash,
-                "UserAttributes": [{"Name": "email", "Value": username}],
-            });
-            let parsed = serde_json::from_value(body).map_err(|_| CognitoError::internal())?;
+            let parsed = crate::ops::sign_up::SignUpRequest::from_hosted_form(
+                request.client_id.clone(),
+                username.clone(),
+                password,
+                hash,
+            );
             let response = crate::ops::sign_up::sign_up(ctx, parsed)?;
             let json = serde_json::to_value(&response).map_err(|_| CognitoError::internal())?;
             Ok(json["UserConfirmed"].as_bool().unwrap_or(false))

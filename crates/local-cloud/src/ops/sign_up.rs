@@ -264,6 +264,28 @@ pub struct SignUpRequest {
     user_attributes: Option<Vec<AttributeIn>>,
 }
 
+impl SignUpRequest {
+    /// A sign-up from the hosted UI's form: the password moves in (never copied into a
+    /// plain `String`), the e-mail address is the username.
+    pub(crate) fn from_hosted_form(
+        client_id: String,
+        username: String,
+        password: SecretString,
+        secret_hash: Option<String>,
+    ) -> Self {
+        Self {
+            client_id: Some(client_id),
+            secret_hash: secret_hash.map(SecretString::new),
+            user_attributes: Some(vec![AttributeIn {
+                name: Some("email".to_owned()),
+                value: Some(username.clone()),
+            }]),
+            username: Some(username),
+            password: Some(password),
+        }
+    }
+}
+
 /// SignUp response.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
