@@ -86,21 +86,58 @@ pub fn is_s3_request(method: &http::Method, path: &str, headers: &http::HeaderMa
 type BoxedService =
     tower::util::BoxCloneSyncService<Request<Body>, Response, std::convert::Infallible>;
 
+/// Whether a request is S3's DeleteObjects (`POST /<bucket>?delete`).
+fn is_delete_objects(request: &Request<Body>) -> bool {
+    request.method() == http::Method::POST
+        && request.uri().query().is_some_and(|q| {
+            q.split('&')
+                .any(|p| p == "delete" || p.starts_with("delete="))
+        })
+}
+
 async fn serve_s3(s3: s3s::service::S3Service, request: Request<Body>) -> Response {
+    // DeleteObjects: its digest header is checked against the body here (s3s does not), the
+    // verdict handed on in the request's extensions (see `s3::delete_objects`).
+    let request = if is_delete_objects(&request) {
+        let (mut parts, body) = request.into_parts();
+        let Ok(body) = axum::body::to_bytes(body, crate::s3::delete_objects::MAX_BODY).await else {
+            return s3_error_response(
+                StatusCode::BAD_REQUEST,
+                "MalformedXML",
+                "The XML you provided was not well-formed or did not validate against our published schema",
+            );
+        };
+        let verdict = crate::s3::delete_objects::verify_body(&parts.headers, &body);
+        parts.extensions.insert(verdict);
+        Request::from_parts(parts, Body::from(body))
+    } else {
+        request
+    };
     let request = request.map(s3s::Body::http_body_unsync);
     match s3.call(request).await {
         Ok(response) => response.map(Body::new),
         Err(_) => {
             tracing::error!("the S3 service failed a request");
-            let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>";
-            let mut response = (StatusCode::INTERNAL_SERVER_ERROR, body).into_response();
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/xml"),
-            );
-            response
+            s3_error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalError",
+                "We encountered an internal error. Please try again.",
+            )
         }
     }
+}
+
+/// An S3 error document (for the few errors answered before s3s sees the request).
+fn s3_error_response(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{message}</Message></Error>"
+    );
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/xml"),
+    );
+    response
 }
 
 /// Builds the router: the JSON APIs and local paths, and S3 for everything else.

@@ -377,3 +377,31 @@ async fn delete_objects_decides_each_key_on_its_own() {
         .expect_err("over the limit");
     assert_eq!(err.code(), Some("MalformedXML"));
 }
+
+#[tokio::test]
+async fn delete_objects_with_a_digest_that_does_not_match_its_body_is_bad_digest() {
+    let cloud = TestCloud::start().await;
+    let (me, s3) = signed_in(&cloud, "digest@example.com").await;
+    let key = format!("private/{me}/kept.txt");
+    put(&s3, &key, b"x").await;
+    let delete = Delete::builder()
+        .objects(ObjectIdentifier::builder().key(&key).build().expect("id"))
+        .build()
+        .expect("delete");
+    let err = s3
+        .delete_objects()
+        .bucket(BUCKET)
+        .delete(delete)
+        .customize()
+        .mutate_request(|request| {
+            // The MD5 of another (the empty) body; the SDK's own checksum header stays right.
+            request
+                .headers_mut()
+                .insert("content-md5", "1B2M2Y8AsgTpgAmY7PhCfg==");
+        })
+        .send()
+        .await
+        .expect_err("tampered digest");
+    assert_eq!(err.code(), Some("BadDigest"));
+    assert_eq!(get(&s3, &key).await, b"x", "nothing was deleted");
+}
