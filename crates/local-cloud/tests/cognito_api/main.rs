@@ -8,6 +8,7 @@ mod admin_api;
 mod concurrency;
 mod devices;
 mod hosted_ui;
+mod hosted_ui_scopes;
 mod hosted_ui_session;
 mod identity_pools;
 mod mfa;
