@@ -17,7 +17,8 @@ use crate::ops::tokens::{has_scope, verify_access_token};
 use crate::secrets::SecretString;
 
 /// The `error_description` of a userInfo refusal for a token without `openid`, as AWS words it
-/// (observed in simov/grant#189: "Access token does not contain openid scope").
+/// (observed in simov/grant#189: "Access token does not contain openid scope"). The other
+/// messages are from the userInfo page's example negative responses.
 const NO_OPENID_SCOPE: &str = "Access token does not contain openid scope";
 
 /// `GET|POST /oauth2/userInfo` with `Authorization: Bearer <access token>`.
@@ -31,7 +32,8 @@ const NO_OPENID_SCOPE: &str = "Access token does not contain openid scope";
 /// * the token must come from the pool of the domain in the path;
 /// * the attributes returned depend on the scopes ([`user_info_claims`]).
 ///
-/// Every refusal is `401 invalid_token` with a `WWW-Authenticate: Bearer` challenge.
+/// A request without a bearer token is `400 invalid_request`; every other refusal is
+/// `401 invalid_token`, both with a `WWW-Authenticate: Bearer` challenge.
 pub async fn user_info(
     State(hosted): State<Arc<Hosted>>,
     Path(domain): Path<String>,
@@ -43,7 +45,12 @@ pub async fn user_info(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| SecretString::new(t.trim().to_owned()));
     let Some(token) = token else {
-        return invalid_token(None);
+        // The AWS page's "Example – bad request".
+        return refused(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Bad OAuth2 request at UserInfo Endpoint",
+        );
     };
     let claims = hosted
         .run(move |ctx| {
@@ -101,7 +108,8 @@ const PROFILE_ATTRIBUTES: [&str; 14] = [
 /// userInfo page:
 ///
 /// * `openid` alone: every attribute the app client can read (here: all of them);
-/// * `openid profile`: the [`PROFILE_ATTRIBUTES`] and custom attributes;
+/// * `openid profile`: the OIDC profile attributes (`name`, `given_name`, `locale`, …) and
+///   custom attributes;
 /// * `openid email`: `email` and `email_verified`; `openid phone`: `phone_number` and
 ///   `phone_number_verified`;
 /// * `sub` and `username` always (the page's example response has both; its "basic profile
@@ -132,26 +140,32 @@ pub fn user_info_claims(
     claims
 }
 
-/// RFC 6750 §3: `401` with `{"error":"invalid_token"}` and a `WWW-Authenticate: Bearer`
-/// challenge, with `error_description` when there is one to give.
-fn invalid_token(description: Option<&'static str>) -> Response {
-    let (body, challenge) = match description {
-        Some(text) => (
-            serde_json::json!({ "error": "invalid_token", "error_description": text }),
-            format!("Bearer error=\"invalid_token\", error_description=\"{text}\""),
-        ),
-        None => (
-            serde_json::json!({ "error": "invalid_token" }),
-            "Bearer error=\"invalid_token\"".to_owned(),
-        ),
-    };
-    let mut response = (StatusCode::UNAUTHORIZED, Json(body)).into_response();
+/// How userInfo answers a token it does not accept, as in the AWS userInfo page's "Example – bad
+/// token".
+const BAD_TOKEN: &str =
+    "Access token is expired, disabled, or deleted, or the user has globally signed out.";
+
+/// A refused userInfo request (RFC 6750 §3): `{"error", "error_description"}` and the same in a
+/// `WWW-Authenticate: Bearer` challenge.
+fn refused(status: StatusCode, error: &'static str, description: &'static str) -> Response {
+    let body = serde_json::json!({ "error": error, "error_description": description });
+    let mut response = (status, Json(body)).into_response();
+    let challenge = format!("Bearer error=\"{error}\", error_description=\"{description}\"");
     if let Ok(value) = HeaderValue::from_str(&challenge) {
         response
             .headers_mut()
             .insert(header::WWW_AUTHENTICATE, value);
     }
     response
+}
+
+/// `401 invalid_token` ([`BAD_TOKEN`] unless a more precise description is given).
+fn invalid_token(description: Option<&'static str>) -> Response {
+    refused(
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+        description.unwrap_or(BAD_TOKEN),
+    )
 }
 
 /// The revocation form (RFC 7009).

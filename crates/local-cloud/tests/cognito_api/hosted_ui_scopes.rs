@@ -214,6 +214,18 @@ async fn user_info_and_revoke_serve_only_the_pool_of_their_domain() {
     let (status, _, body) = user_info_at(&other, &access_token(&tokens)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     assert_eq!(body["error"], "invalid_token");
+    assert_eq!(
+        body["error_description"],
+        "Access token is expired, disabled, or deleted, or the user has globally signed out."
+    );
+    let no_token = reqwest::Client::new()
+        .get(format!("{}/oauth2/userInfo", base(&cloud)))
+        .send()
+        .await
+        .expect("userInfo");
+    assert_eq!(no_token.status(), StatusCode::BAD_REQUEST);
+    let body: Value = no_token.json().await.expect("json");
+    assert_eq!(body["error"], "invalid_request");
     let (status, _, body) = user_info_at(&base(&cloud), &access_token(&tokens)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
