@@ -97,7 +97,12 @@ def test_app_client_is_public_srp_and_code_flow(template):
     assert properties["GenerateSecret"] is False
     assert properties["ExplicitAuthFlows"] == ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
     assert properties["AllowedOAuthFlows"] == ["code"]
-    assert properties["AllowedOAuthScopes"] == ["openid", "email", "profile"]
+    assert properties["AllowedOAuthScopes"] == [
+        "openid",
+        "email",
+        "profile",
+        "aws.cognito.signin.user.admin",
+    ]
 
 
 def test_bucket_is_private_encrypted_and_cleans_up_uploads(template):

@@ -147,6 +147,9 @@ impl Failure {
                 "is `coffer local-cloud` running?"
             }
             CoreError::GuestAccessDisabled => "run `coffer sign-in --username NAME` and try without --guest",
+            CoreError::MissingScope => {
+                "the app client must allow the aws.cognito.signin.user.admin OAuth scope; then sign in again with --hosted-ui, or sign in with `coffer sign-in --username NAME`"
+            }
             CoreError::Storage(StorageError::AccessDenied) => {
                 "your credentials allow only your own folder; keys are relative to it"
             }
@@ -190,6 +193,7 @@ fn core_exit_status(error: &CoreError) -> u8 {
         CoreError::GuestAccessDisabled
         | CoreError::IdentityRefused { .. }
         | CoreError::IdentityNotFound => exit::SIGN_IN_REFUSED,
+        CoreError::MissingScope => exit::ACCESS_DENIED,
         CoreError::Storage(error) => storage_exit_status(error),
         CoreError::EndpointUnreachable { .. } => exit::UNREACHABLE,
         CoreError::TooManyRequests => exit::RATE_LIMITED,

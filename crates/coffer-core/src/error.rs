@@ -102,6 +102,13 @@ pub enum Error {
     /// challenge Session (MFA, new password) expired after its three minutes or was used up.
     #[error("the sign-in has expired; sign in again")]
     SessionExpired,
+    /// The access token lacks the `aws.cognito.signin.user.admin` scope that every
+    /// token-authorised user-pool call (GetUser, ChangePassword, GlobalSignOut, the MFA and
+    /// device calls) needs: a browser (hosted-UI) sign-in that did not get that scope, because
+    /// the app client does not allow it or it was not asked for. Signing in again does not help
+    /// until the app client allows the scope.
+    #[error("this sign-in's access token lacks the aws.cognito.signin.user.admin scope")]
+    MissingScope,
     /// No tokens are stored for this pool and client.
     #[error("not signed in")]
     NotSignedIn,
@@ -178,6 +185,7 @@ impl Error {
             Self::ClientSecretMismatch => "client_secret_mismatch",
             Self::TokenRevoked => "token_revoked",
             Self::SessionExpired => "session_expired",
+            Self::MissingScope => "missing_scope",
             Self::NotSignedIn => "not_signed_in",
             Self::MissingAttributes { .. } => "missing_attributes",
             Self::DeviceNotRemembered => "device_not_remembered",
@@ -296,6 +304,12 @@ fn classify_not_authorized(
     }
     if lower.contains("attempts exceeded") {
         return Error::TooManyRequests;
+    }
+    // "Access Token does not have required scopes": a token without
+    // aws.cognito.signin.user.admin (a hosted-UI sign-in); the session is fine, so this is not
+    // "expired" even though the message names the token.
+    if lower.contains("does not have required scopes") {
+        return Error::MissingScope;
     }
     // "Invalid session for the user, session is expired." / "... can only be used once.":
     // the challenge Session is spent; the sign-in must start again.
@@ -438,6 +452,11 @@ mod tests {
                 "Access Token has expired",
                 "session_expired",
             ),
+            (
+                Operation::GlobalSignOut,
+                "Access Token does not have required scopes",
+                "missing_scope",
+            ),
         ];
         for (operation, message, expected) in cases {
             let error = classify(operation, "NotAuthorizedException", message);
@@ -468,6 +487,11 @@ mod tests {
                 Operation::Account,
                 "Access Token has expired",
                 "session_expired",
+            ),
+            (
+                Operation::Account,
+                "Access Token does not have required scopes",
+                "missing_scope",
             ),
         ];
         for (operation, message, expected) in challenge_cases {

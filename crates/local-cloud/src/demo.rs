@@ -13,8 +13,10 @@
 //!
 //! Hosted UI ([`ensure_hosted_demo`], also for demo pools made by older versions): the domain
 //! `coffer-demo`, the built-in provider `LocalIdP`, and for the demo client the code flow with
-//! scopes openid/email/profile, callbacks `http://127.0.0.1:53682/callback` and
-//! `http://localhost:53682/callback`, providers COGNITO and LocalIdP; `coffer.toml` then has a
+//! scopes openid/email/profile/aws.cognito.signin.user.admin, callbacks
+//! `http://127.0.0.1:53682/callback` and `http://localhost:53682/callback`, logout URLs
+//! `http://127.0.0.1:53682/signed-out` and `http://localhost:53682/signed-out`, providers
+//! COGNITO and LocalIdP; `coffer.toml` then has a
 //! `[hosted_ui]` section pointing at `<endpoint>/_hosted/coffer-demo`.
 
 use std::path::PathBuf;
@@ -36,6 +38,7 @@ use crate::ops::clients::{create_client, ClientSettings};
 use crate::ops::domains::create_domain;
 use crate::ops::identity_providers::add_provider;
 use crate::ops::pools::{create_pool, PoolSettings};
+use crate::ops::tokens::ADMIN_SCOPE;
 use crate::ops::Ctx;
 use crate::store::Store;
 use std::collections::BTreeMap;
@@ -291,12 +294,19 @@ pub const DEMO_REDIRECT_URIS: [&str; 2] = [
 pub const LOCAL_IDP_PROVIDER: &str = "LocalIdP";
 /// The identity providers the demo client offers.
 pub const DEMO_PROVIDERS: [&str; 2] = [COGNITO_PROVIDER, LOCAL_IDP_PROVIDER];
+/// The OAuth scopes the demo client allows: the OIDC ones, and
+/// `aws.cognito.signin.user.admin` so that a browser sign-in's access token may call GetUser,
+/// ChangePassword, GlobalSignOut and the other token-authorised user-pool operations.
+pub const DEMO_SCOPES: [&str; 4] = ["openid", "email", "profile", ADMIN_SCOPE];
+/// The demo client's scopes before [`DEMO_SCOPES`]; upgraded on start.
+const OLD_DEMO_SCOPES: [&str; 3] = ["openid", "email", "profile"];
 /// LocalIdP's client id for the demo pool.
 const DEMO_IDP_CLIENT_ID: &str = "coffer-demo-pool";
 
 /// Gives the demo pool its hosted UI, unless it has one: a domain, the LocalIdP provider and
-/// the demo client's OAuth settings (code flow, openid/email/profile, loopback callbacks,
-/// COGNITO + LocalIdP). Settings changed by the user are left alone. Also re-points every
+/// the demo client's OAuth settings (code flow, [`DEMO_SCOPES`], loopback callbacks,
+/// COGNITO + LocalIdP). Settings changed by the user are left alone, except that the scopes of
+/// an older version's demo client gain `aws.cognito.signin.user.admin`. Also re-points every
 /// LocalIdP provider at this start's endpoint (the port may have changed). Returns the domain.
 pub fn ensure_hosted_demo(
     store: &Store,
@@ -365,7 +375,7 @@ pub fn ensure_hosted_demo(
             add_provider(&mut ctx, &demo.user_pool_id, provider)
                 .map_err(|_| provisioning_failed())?;
         }
-        inner
+        let settings = inner
             .state
             .hosted
             .clients
@@ -379,9 +389,14 @@ pub fn ensure_hosted_demo(
                 default_redirect_uri: None,
                 allowed_flows: vec!["code".to_owned()],
                 allowed_flows_user_pool_client: true,
-                allowed_scopes: ["openid", "email", "profile"].map(str::to_owned).to_vec(),
+                allowed_scopes: DEMO_SCOPES.map(str::to_owned).to_vec(),
                 supported_identity_providers: DEMO_PROVIDERS.map(str::to_owned).to_vec(),
             });
+        // Demo clients made by older versions allowed exactly openid/email/profile, so their
+        // browser sign-ins could not call the account APIs (no aws.cognito.signin.user.admin).
+        if settings.allowed_scopes == OLD_DEMO_SCOPES {
+            settings.allowed_scopes = DEMO_SCOPES.map(str::to_owned).to_vec();
+        }
         Ok(inner
             .state
             .hosted

@@ -102,7 +102,12 @@ fn deploys_with_defaults_in_a_valid_order_with_fully_resolved_properties() {
     assert_eq!(client["AllowedOAuthFlows"], json!(["code"]));
     assert_eq!(
         client["AllowedOAuthScopes"],
-        json!(["openid", "email", "profile"])
+        json!([
+            "openid",
+            "email",
+            "profile",
+            "aws.cognito.signin.user.admin"
+        ])
     );
     assert_eq!(
         client["CallbackURLs"],

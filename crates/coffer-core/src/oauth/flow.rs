@@ -24,7 +24,7 @@ pub const DEFAULT_SIGN_IN_TIMEOUT: Duration = Duration::from_secs(300);
 pub struct HostedUiOptions {
     /// `identity_provider` (`COGNITO`, `Google`, `LocalIdP`, …): go straight to that provider.
     pub provider: Option<String>,
-    /// Scopes (default: openid email profile).
+    /// Scopes (default: [`DEFAULT_SCOPES`]).
     pub scopes: Option<Vec<String>>,
 }
 

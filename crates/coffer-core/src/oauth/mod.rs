@@ -6,7 +6,8 @@
 //! 1. [`crate::Client::begin_hosted_ui_sign_in`] binds a one-shot listener on the port of a configured
 //!    loopback redirect URI (`[hosted_ui] redirect_uris`; Cognito matches callback URLs exactly,
 //!    port included) and builds the authorize URL: authorization code + PKCE S256 + `state` +
-//!    `nonce`, scopes openid/email/profile by default, an optional `identity_provider` hint.
+//!    `nonce`, scopes openid/email/profile/aws.cognito.signin.user.admin by default (the last
+//!    lets the session call the account APIs), an optional `identity_provider` hint.
 //! 2. The caller opens that URL in the system browser ([`HostedUiSignIn::authorize_url`]).
 //! 3. [`HostedUiSignIn::finish`] waits for exactly one valid callback (see [`callback`]),
 //!    exchanges the code at `<domain>/oauth2/token` with the PKCE verifier, verifies the ID

@@ -12,8 +12,18 @@ use zeroize::Zeroizing;
 
 use super::OAuthError;
 
-/// The scopes asked for when none are configured.
-pub const DEFAULT_SCOPES: [&str; 3] = ["openid", "email", "profile"];
+/// The scopes asked for when none are configured: the OIDC ones for the ID token, and
+/// `aws.cognito.signin.user.admin`, without which Cognito refuses the access token for every
+/// token-authorised user-pool call (GetUser, ChangePassword, GlobalSignOut, the MFA and device
+/// calls: "It must include the scope aws.cognito.signin.user.admin", Cognito API reference) with
+/// `NotAuthorizedException: Access Token does not have required scopes`. The app client must
+/// allow all four (`AllowedOAuthScopes`), or the authorize request fails with `invalid_scope`.
+pub const DEFAULT_SCOPES: [&str; 4] = [
+    "openid",
+    "email",
+    "profile",
+    "aws.cognito.signin.user.admin",
+];
 
 /// Bytes of randomness in `state` and `nonce` (256 bits).
 const RANDOM_BYTES: usize = 32;

@@ -2,5 +2,6 @@
 //! reqwest standing in for the browser. One test binary, modules per area.
 
 mod attacks;
+mod scopes;
 mod support;
 mod valid;

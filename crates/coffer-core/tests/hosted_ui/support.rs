@@ -36,8 +36,21 @@ fn browser() -> reqwest::Client {
         .expect("client")
 }
 
+/// The scopes the test app client allows by default: what coffer asks for.
+pub const ALLOWED_SCOPES: [&str; 4] = [
+    "openid",
+    "email",
+    "profile",
+    "aws.cognito.signin.user.admin",
+];
+
 impl World {
     pub async fn start() -> Self {
+        Self::start_allowing(&ALLOWED_SCOPES).await
+    }
+
+    /// A world whose app client allows only `scopes`.
+    pub async fn start_allowing(scopes: &[&str]) -> Self {
         let data = tempfile::tempdir().expect("temp dir");
         let cloud = local_cloud::start(LocalCloudConfig::new(
             "127.0.0.1:0".parse().unwrap(),
@@ -68,11 +81,7 @@ impl World {
             .client_name("loopback-test")
             .allowed_o_auth_flows(cip::types::OAuthFlowType::Code)
             .allowed_o_auth_flows_user_pool_client(true)
-            .set_allowed_o_auth_scopes(Some(vec![
-                "openid".into(),
-                "email".into(),
-                "profile".into(),
-            ]))
+            .set_allowed_o_auth_scopes(Some(scopes.iter().map(|s| (*s).to_owned()).collect()))
             .callback_urls(&callback)
             .supported_identity_providers("COGNITO")
             .send()

@@ -13,13 +13,30 @@ use super::{pages, Hosted};
 use crate::jwt;
 use crate::model::session::refresh_token_digest;
 use crate::ops::client_secret_matches;
-use crate::ops::tokens::authenticate_access_token;
+use crate::ops::tokens::{has_scope, verify_access_token};
 use crate::secrets::SecretString;
 
+/// The `error_description` of a userInfo refusal for a token without `openid`, as AWS words it
+/// (observed in simov/grant#189: "Access token does not contain openid scope"). The other
+/// messages are from the userInfo page's example negative responses.
+const NO_OPENID_SCOPE: &str = "Access token does not contain openid scope";
+
 /// `GET|POST /oauth2/userInfo` with `Authorization: Bearer <access token>`.
+///
+/// As AWS's userInfo endpoint (developer guide, "The user attributes endpoint"):
+///
+/// * "The openid scope must be one of the access token claims": access tokens from the
+///   user-pool API (InitiateAuth, …), whose only scope is `aws.cognito.signin.user.admin`, are
+///   refused ("Because they don't contain any scopes, the userInfo endpoint doesn't accept these
+///   access tokens"); that scope is neither needed nor enough here;
+/// * the token must come from the pool of the domain in the path;
+/// * the attributes returned depend on the scopes ([`user_info_claims`]).
+///
+/// A request without a bearer token is `400 invalid_request`; every other refusal is
+/// `401 invalid_token`, both with a `WWW-Authenticate: Bearer` challenge.
 pub async fn user_info(
     State(hosted): State<Arc<Hosted>>,
-    Path(_domain): Path<String>,
+    Path(domain): Path<String>,
     headers: HeaderMap,
 ) -> Response {
     let token = headers
@@ -28,45 +45,127 @@ pub async fn user_info(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| SecretString::new(t.trim().to_owned()));
     let Some(token) = token else {
-        return invalid_token();
+        // The AWS page's "Example – bad request".
+        return refused(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Bad OAuth2 request at UserInfo Endpoint",
+        );
     };
     let claims = hosted
         .run(move |ctx| {
-            let (pool_id, username) = authenticate_access_token(ctx, &token)?;
-            let pool = ctx.inner.state.pool(&pool_id)?;
-            let user = pool
-                .users
-                .get(&username)
-                .ok_or_else(crate::error::CognitoError::user_not_found)?;
-            let mut claims = serde_json::Map::new();
-            for (name, value) in user.attribute_list() {
-                claims.insert(name.to_owned(), value.into());
+            let live = verify_access_token(ctx, &token, |_| Ok(()))?;
+            let state = &ctx.inner.state;
+            if state.hosted.domains.get(&domain) != Some(&live.pool_id) {
+                return Ok(Err(None));
             }
-            claims.insert("username".to_owned(), user.username.clone().into());
-            Ok(claims)
+            if !live.has_scope("openid") {
+                return Ok(Err(Some(NO_OPENID_SCOPE)));
+            }
+            let user = state
+                .pool(&live.pool_id)?
+                .users
+                .get(&live.username)
+                .ok_or_else(crate::error::CognitoError::user_not_found)?;
+            Ok(Ok(user_info_claims(
+                &live.scope,
+                &user.username,
+                &user.attribute_list(),
+            )))
         })
         .await;
     match claims {
-        Ok(claims) => {
+        Ok(Ok(claims)) => {
             let mut response = Json(claims).into_response();
             pages::no_store(response.headers_mut());
             response
         }
-        Err(_) => invalid_token(),
+        Ok(Err(description)) => invalid_token(description),
+        Err(_) => invalid_token(None),
     }
 }
 
-fn invalid_token() -> Response {
-    let mut response = (
-        StatusCode::UNAUTHORIZED,
-        Json(serde_json::json!({ "error": "invalid_token" })),
-    )
-        .into_response();
-    response.headers_mut().insert(
-        header::WWW_AUTHENTICATE,
-        HeaderValue::from_static("Bearer error=\"invalid_token\""),
-    );
+/// The attributes of the OIDC `profile` scope (OpenID Connect Core §5.4; AWS's userInfo page
+/// lists the same for `openid profile`, "Also returns custom attributes").
+const PROFILE_ATTRIBUTES: [&str; 14] = [
+    "name",
+    "family_name",
+    "given_name",
+    "middle_name",
+    "nickname",
+    "preferred_username",
+    "profile",
+    "picture",
+    "website",
+    "gender",
+    "birthdate",
+    "zoneinfo",
+    "locale",
+    "updated_at",
+];
+
+/// What userInfo answers for a token with `scope` (space-separated, holding `openid`), per AWS's
+/// userInfo page:
+///
+/// * `openid` alone: every attribute the app client can read (here: all of them);
+/// * `openid profile`: the OIDC profile attributes (`name`, `given_name`, `locale`, …) and
+///   custom attributes;
+/// * `openid email`: `email` and `email_verified`; `openid phone`: `phone_number` and
+///   `phone_number_verified`;
+/// * `sub` and `username` always (the page's example response has both; its "basic profile
+///   information" is taken to mean these two). `aws.cognito.signin.user.admin` changes nothing.
+///
+/// Values are strings, as in the page's example (`"email_verified": "true"`).
+pub fn user_info_claims(
+    scope: &str,
+    username: &str,
+    attributes: &[(&str, &str)],
+) -> serde_json::Map<String, serde_json::Value> {
+    let has = |s: &str| has_scope(scope, s);
+    let (profile, email, phone) = (has("profile"), has("email"), has("phone"));
+    let everything = !(profile || email || phone);
+    let granted = |name: &str| {
+        everything
+            || name == "sub"
+            || (profile && (PROFILE_ATTRIBUTES.contains(&name) || name.starts_with("custom:")))
+            || (email && matches!(name, "email" | "email_verified"))
+            || (phone && matches!(name, "phone_number" | "phone_number_verified"))
+    };
+    let mut claims: serde_json::Map<String, serde_json::Value> = attributes
+        .iter()
+        .filter(|(name, _)| granted(name))
+        .map(|(name, value)| ((*name).to_owned(), (*value).into()))
+        .collect();
+    claims.insert("username".to_owned(), username.into());
+    claims
+}
+
+/// How userInfo answers a token it does not accept, as in the AWS userInfo page's "Example – bad
+/// token".
+const BAD_TOKEN: &str =
+    "Access token is expired, disabled, or deleted, or the user has globally signed out.";
+
+/// A refused userInfo request (RFC 6750 §3): `{"error", "error_description"}` and the same in a
+/// `WWW-Authenticate: Bearer` challenge.
+fn refused(status: StatusCode, error: &'static str, description: &'static str) -> Response {
+    let body = serde_json::json!({ "error": error, "error_description": description });
+    let mut response = (status, Json(body)).into_response();
+    let challenge = format!("Bearer error=\"{error}\", error_description=\"{description}\"");
+    if let Ok(value) = HeaderValue::from_str(&challenge) {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, value);
+    }
     response
+}
+
+/// `401 invalid_token` ([`BAD_TOKEN`] unless a more precise description is given).
+fn invalid_token(description: Option<&'static str>) -> Response {
+    refused(
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+        description.unwrap_or(BAD_TOKEN),
+    )
 }
 
 /// The revocation form (RFC 7009).
@@ -78,10 +177,11 @@ pub struct RevokeForm {
 }
 
 /// `POST /oauth2/revoke`: revokes a refresh token and every token minted from it. An unknown
-/// token is not an error (RFC 7009 §2.2).
+/// token is not an error (RFC 7009 §2.2). The client must belong to the pool of the domain in
+/// the path, as at `/oauth2/token` (`invalid_client` otherwise).
 pub async fn revoke(
     State(hosted): State<Arc<Hosted>>,
-    Path(_domain): Path<String>,
+    Path(domain): Path<String>,
     headers: HeaderMap,
     Form(form): Form<RevokeForm>,
 ) -> Response {
@@ -99,6 +199,9 @@ pub async fn revoke(
             let Ok(pool_id) = ctx.inner.state.pool_id_of_client(&client_id) else {
                 return Ok(Err(OAuthError::InvalidClient));
             };
+            if ctx.inner.state.hosted.domains.get(&domain) != Some(&pool_id) {
+                return Ok(Err(OAuthError::InvalidClient));
+            }
             let now = ctx.now;
             let pool = ctx.inner.state.pool_mut(&pool_id)?;
             let client = pool.client(&client_id)?;
@@ -227,4 +330,65 @@ pub async fn discovery(State(hosted): State<Arc<Hosted>>, Path(domain): Path<Str
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
     }))
     .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::user_info_claims;
+
+    const ATTRIBUTES: [(&str, &str); 7] = [
+        ("sub", "5f1c2a"),
+        ("email", "ada@example.com"),
+        ("email_verified", "true"),
+        ("phone_number", "+15555550100"),
+        ("phone_number_verified", "false"),
+        ("name", "Ada"),
+        ("custom:team", "engines"),
+    ];
+
+    fn names(scope: &str) -> Vec<String> {
+        user_info_claims(scope, "ada", &ATTRIBUTES)
+            .keys()
+            .cloned()
+            .collect()
+    }
+
+    #[test]
+    fn each_scope_adds_its_attributes_to_sub_and_username() {
+        assert_eq!(
+            names("openid email"),
+            ["email", "email_verified", "sub", "username"]
+        );
+        assert_eq!(
+            names("openid phone"),
+            ["phone_number", "phone_number_verified", "sub", "username"]
+        );
+        assert_eq!(
+            names("openid profile"),
+            ["custom:team", "name", "sub", "username"]
+        );
+        assert_eq!(
+            names("openid email phone aws.cognito.signin.user.admin"),
+            [
+                "email",
+                "email_verified",
+                "phone_number",
+                "phone_number_verified",
+                "sub",
+                "username"
+            ]
+        );
+    }
+
+    #[test]
+    fn openid_alone_returns_every_attribute() {
+        assert_eq!(names("openid").len(), ATTRIBUTES.len() + 1);
+        assert_eq!(
+            names("openid aws.cognito.signin.user.admin"),
+            names("openid")
+        );
+        let claims = user_info_claims("openid", "ada", &ATTRIBUTES);
+        assert_eq!(claims["email_verified"], "true");
+        assert_eq!(claims["username"], "ada");
+    }
 }

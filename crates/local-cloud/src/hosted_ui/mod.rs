@@ -13,8 +13,8 @@
 //! | `POST /mfa` | the MFA pages: choice of factor, then the TOTP / SMS / e-mail code ([`mfa`]) |
 //! | `GET /signup`, `POST /signup`, `POST /confirm` | sign-up and confirmation pages, linked from the login page |
 //! | `POST /oauth2/token` | `authorization_code` (PKCE S256 checked; `plain` refused) and `refresh_token` grants |
-//! | `GET/POST /oauth2/userInfo` | the user's claims for a bearer access token |
-//! | `POST /oauth2/revoke` | revokes a refresh token and everything minted from it |
+//! | `GET/POST /oauth2/userInfo` | the user's claims for a bearer access token with `openid` from this domain's pool, filtered by its scopes ([`endpoints::user_info_claims`]) |
+//! | `POST /oauth2/revoke` | revokes a refresh token (of a client of this domain's pool) and everything minted from it |
 //! | `GET /logout` | ends the browser's session and sends it to a registered logout URL (`logout_uri`), or to sign in again (`redirect_uri` and an authorization request's parameters) |
 //! | `GET /oauth2/idpresponse` | where federated providers return |
 //! | `GET /.well-known/openid-configuration` | discovery for the domain's endpoints |

@@ -378,12 +378,68 @@ fn refresh_on_device(
     })
 }
 
-/// Verifies an access token (signature, issuer, use, expiry, revocation, user).
-/// Returns the pool id and the internal username.
+/// The message of the `NotAuthorizedException` Cognito answers when a token-authorised user-pool
+/// operation gets an access token without [`ADMIN_SCOPE`]. Every such operation's API reference
+/// says "Authorize this action with a signed-in user's access token. It must include the scope
+/// aws.cognito.signin.user.admin" (e.g. GetUser, GlobalSignOut, DeleteUser in the Cognito API
+/// reference); the message is AWS's as observed in aws-amplify/amplify-android#1592 and
+/// aws-amplify/amplify-js#1906 ("NotAuthorizedException: Access Token does not have required
+/// scopes", HTTP 400) and on re:Post ("An error occurred (NotAuthorizedException) when calling
+/// the GetUser operation: Access Token does not have required scopes").
+pub const MISSING_SCOPE_MESSAGE: &str = "Access Token does not have required scopes";
+
+/// A live access token: who it is for and what it grants.
+#[derive(Debug)]
+pub struct LiveAccessToken {
+    /// The pool that issued it.
+    pub pool_id: String,
+    /// The internal username.
+    pub username: String,
+    /// Its `scope` claim (space-separated).
+    pub scope: String,
+}
+
+impl LiveAccessToken {
+    /// Whether the token grants `scope`.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        has_scope(&self.scope, scope)
+    }
+}
+
+/// Whether the space-separated `granted` list holds `scope`.
+pub fn has_scope(granted: &str, scope: &str) -> bool {
+    granted.split(' ').any(|s| s == scope)
+}
+
+/// Authenticates an access token for a token-authorised user-pool operation (GetUser,
+/// ChangePassword, GlobalSignOut, …): verified as by [`verify_access_token`], and it must carry
+/// [`ADMIN_SCOPE`] (tokens from the user-pool API always do; hosted-UI tokens only when that
+/// scope was granted), or the answer is `NotAuthorizedException` with
+/// [`MISSING_SCOPE_MESSAGE`]. Returns the pool id and the internal username.
+///
+/// The scope is checked right after the signature and expiry, before revocation and the user:
+/// which of these AWS checks first when several fail is not documented.
 pub fn authenticate_access_token(
     ctx: &mut Ctx<'_>,
     token: &SecretString,
 ) -> Result<(String, String), CognitoError> {
+    let live = verify_access_token(ctx, token, |scope| {
+        if has_scope(scope, ADMIN_SCOPE) {
+            Ok(())
+        } else {
+            Err(CognitoError::not_authorized(MISSING_SCOPE_MESSAGE))
+        }
+    })?;
+    Ok((live.pool_id, live.username))
+}
+
+/// Verifies an access token (signature, issuer, use, expiry), lets `check_scope` judge its
+/// `scope` claim, then checks revocation and the user.
+pub fn verify_access_token(
+    ctx: &mut Ctx<'_>,
+    token: &SecretString,
+    check_scope: impl FnOnce(&str) -> Result<(), CognitoError>,
+) -> Result<LiveAccessToken, CognitoError> {
     let Inner { state, keys, .. } = &mut *ctx.inner;
     let (pool_id, claims) =
         jwt::verify_access_token(token.expose(), ctx.now, ctx.endpoint, |kid| {
@@ -391,6 +447,7 @@ pub fn authenticate_access_token(
             let record = &state.pools.get(&pool_id)?.signing_key;
             keys.get(&pool_id, record).ok().map(|key| (pool_id, key))
         })?;
+    check_scope(&claims.scope)?;
     let pool = state.pool(&pool_id)?;
     let revoked = pool
         .sessions
@@ -408,7 +465,11 @@ pub fn authenticate_access_token(
     if !user.enabled {
         return Err(CognitoError::not_authorized("User is disabled."));
     }
-    Ok((pool_id, claims.username))
+    Ok(LiveAccessToken {
+        pool_id,
+        username: claims.username,
+        scope: claims.scope,
+    })
 }
 
 /// GetUser request.

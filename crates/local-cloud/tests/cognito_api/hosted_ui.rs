@@ -131,7 +131,7 @@ pub(crate) fn query_of(url: &reqwest::Url) -> HashMap<String, String> {
 }
 
 /// Signs `email` in on the login page; returns the code sent to the callback.
-async fn code_for(cloud: &TestCloud, email: &str, extra: &[(&str, &str)]) -> String {
+pub(crate) async fn code_for(cloud: &TestCloud, email: &str, extra: &[(&str, &str)]) -> String {
     let page = get(
         &format!("{}/oauth2/authorize", base(cloud)),
         &authorize_query(cloud, extra),
@@ -184,7 +184,12 @@ async fn demo_client_is_provisioned_for_the_code_flow() {
     assert_eq!(client["AllowedOAuthFlowsUserPoolClient"], json!(true));
     assert_eq!(
         client["AllowedOAuthScopes"],
-        json!(["openid", "email", "profile"])
+        json!([
+            "openid",
+            "email",
+            "profile",
+            "aws.cognito.signin.user.admin"
+        ])
     );
     assert_eq!(
         client["CallbackURLs"],

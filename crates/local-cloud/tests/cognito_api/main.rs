@@ -9,6 +9,7 @@ mod browser_origins;
 mod concurrency;
 mod devices;
 mod hosted_ui;
+mod hosted_ui_scopes;
 mod hosted_ui_session;
 mod identity_pools;
 mod mfa;
