@@ -225,6 +225,49 @@ async fn global_sign_out_revokes_every_session() {
     cloud.running.shutdown().await;
 }
 
+/// A sign-in revoked elsewhere (GlobalSignOut from another device) is forgotten at the first
+/// account call that Cognito refuses with "Access Token has been revoked": the keychain entry
+/// goes, so a restart (a new client over the same store) starts signed out instead of
+/// restoring a session that can no longer do anything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_revoked_elsewhere_is_forgotten_at_the_next_account_call() {
+    let cloud = start_cloud().await;
+    let (laptop, _) = client_for(&cloud);
+    let (phone, phone_store) = client_for(&cloud);
+    let email = "hopper@example.com";
+    signed_up_and_confirmed(&cloud, &laptop, email).await;
+    let Ok(SignInStep::Done(_)) = sign_in(&laptop, email, PASSWORD).await else {
+        panic!("laptop sign-in");
+    };
+    let Ok(SignInStep::Done(_)) = sign_in(&phone, email, PASSWORD).await else {
+        panic!("phone sign-in");
+    };
+    phone
+        .mfa_settings()
+        .await
+        .expect("the phone's session works");
+    let generation = phone.token_generation();
+
+    laptop.global_sign_out().await.expect("global sign-out");
+    // The phone's tokens have not expired, so they still look valid locally.
+    assert!(phone.current_session().await.is_ok());
+
+    let error = phone.mfa_settings().await.unwrap_err();
+    assert!(matches!(error, Error::TokenRevoked), "{error:?}");
+    assert!(phone.stored_tokens().await.unwrap().is_none());
+    assert!(
+        phone.token_generation() > generation,
+        "credentials derived from the revoked tokens must renew"
+    );
+    // The next launch: a new client over the same keychain finds nobody signed in.
+    let config = Config::from_file(&cloud.running.demo().config_path).unwrap();
+    let restarted = Client::new(config, phone_store).unwrap();
+    let error = restarted.whoami().await.unwrap_err();
+    assert!(matches!(error, Error::NotSignedIn), "{error:?}");
+
+    cloud.running.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_errors() {
     let cloud = start_cloud().await;
