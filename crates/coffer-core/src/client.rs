@@ -125,8 +125,9 @@ impl Client {
     }
 
     /// The key under which this pool and client's tokens are stored:
-    /// `tokens:<issuer>#<client id>`. The issuer includes the endpoint, so two local clouds on
-    /// different ports, or a local cloud and AWS, never share an entry.
+    /// `tokens:<issuer>#<client id>`. A local cloud's issuer includes its endpoint, so two
+    /// local clouds on different ports, or a local cloud and AWS, never share an entry; AWS's
+    /// does not, so one pool reached through different AWS endpoints (FIPS…) shares one.
     pub fn token_store_key(&self) -> String {
         format!(
             "tokens:{}#{}",

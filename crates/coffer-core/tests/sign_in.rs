@@ -312,6 +312,50 @@ async fn unknown_user_cannot_sign_in() {
     cloud.running.shutdown().await;
 }
 
+/// The user pool reached under another host name than the one in its tokens (as real
+/// Cognito through a proxy, FIPS or PrivateLink endpoint): the issuer the tokens carry is the
+/// one to expect. The local cloud issues `http://127.0.0.1:<port>/<pool>`; called as
+/// `http://localhost:<port>`, the endpoint-derived issuer is wrong, and `[endpoints] issuer`
+/// puts it right.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_are_checked_against_the_configured_issuer_not_the_called_host() {
+    let cloud = start_cloud().await;
+    let (client, _) = client_for(&cloud);
+    let email = "lovelace@example.com";
+    signed_up_and_confirmed(&cloud, &client, email).await;
+    let demo = Config::from_file(&cloud.running.demo().config_path).unwrap();
+    let issued_by = demo.issuer();
+    let renamed_endpoint = cloud.running.endpoint().replace("127.0.0.1", "localhost");
+    assert_ne!(renamed_endpoint, cloud.running.endpoint());
+    let config_text = |issuer: Option<&str>| {
+        format!(
+            "region = \"{}\"\nuser_pool_id = \"{}\"\nclient_id = \"{}\"\n\
+             [endpoints]\ncognito_idp = \"{renamed_endpoint}\"\n{}",
+            demo.region(),
+            demo.user_pool_id(),
+            demo.client_id(),
+            issuer
+                .map(|issuer| format!("issuer = \"{issuer}\"\n"))
+                .unwrap_or_default(),
+        )
+    };
+
+    let derived = Config::from_toml_str(&config_text(None)).unwrap();
+    let client = Client::new(derived, Arc::new(MemoryStore::new())).unwrap();
+    let error = sign_in(&client, email, PASSWORD).await.unwrap_err();
+    assert_eq!(error.code(), "token_wrong_issuer", "{error:?}");
+
+    let explicit = Config::from_toml_str(&config_text(Some(&issued_by))).unwrap();
+    let client = Client::new(explicit, Arc::new(MemoryStore::new())).unwrap();
+    let Ok(SignInStep::Done(session)) = sign_in(&client, email, PASSWORD).await else {
+        panic!("sign-in through the other host name");
+    };
+    assert_eq!(session.whoami().email.as_deref(), Some(email));
+    client.whoami().await.expect("the stored session verifies");
+
+    cloud.running.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closed_port_is_endpoint_unreachable() {
     // Bind then drop a listener: nothing listens on that port afterwards.
