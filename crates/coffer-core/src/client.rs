@@ -166,11 +166,15 @@ impl Client {
     }
 
     /// Checks that the secret store answers (reading this client's entry), so a command can
-    /// fail before asking for a password it could not keep the result of.
+    /// fail before asking for a password it could not keep the result of. A damaged entry
+    /// counts as an answer: the sign-in about to happen replaces it.
     pub async fn check_store(&self) -> Result<(), Error> {
         let key = self.token_store_key();
-        self.with_store(move |store| store.load(&key).map(drop))
-            .await
+        self.with_store(move |store| match store.load(&key) {
+            Ok(_) | Err(StoreError::Corrupt) => Ok(()),
+            Err(error) => Err(error),
+        })
+        .await
     }
 
     /// The stored token set, if any. Not verified.

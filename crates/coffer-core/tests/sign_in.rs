@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use coffer_core::{
-    Client, Config, Endpoints, Error, MemoryStore, NetworkSettings, Password, SignInStep, TokenUse,
-    VerificationCode,
+    Client, Config, Endpoints, Error, MemoryStore, NetworkSettings, Password, SignInStep,
+    StoreError, TokenUse, VerificationCode,
 };
 use local_cloud::{LocalCloudConfig, RunningLocalCloud};
 
@@ -72,6 +72,16 @@ async fn sign_in(client: &Client, username: &str, password: &str) -> Result<Sign
         .await?
         .answer(&Password::new(password))
         .await
+}
+
+/// A local cloud with a confirmed user `email`, and its demo config (for clients built with
+/// another store or config).
+async fn cloud_with_confirmed_user(email: &str) -> (Cloud, Config) {
+    let cloud = start_cloud().await;
+    let (client, _) = client_for(&cloud);
+    signed_up_and_confirmed(&cloud, &client, email).await;
+    let config = Config::from_file(&cloud.running.demo().config_path).expect("demo config");
+    (cloud, config)
 }
 
 async fn signed_up_and_confirmed(cloud: &Cloud, client: &Client, email: &str) {
@@ -319,11 +329,8 @@ async fn unknown_user_cannot_sign_in() {
 /// puts it right.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_are_checked_against_the_configured_issuer_not_the_called_host() {
-    let cloud = start_cloud().await;
-    let (client, _) = client_for(&cloud);
     let email = "lovelace@example.com";
-    signed_up_and_confirmed(&cloud, &client, email).await;
-    let demo = Config::from_file(&cloud.running.demo().config_path).unwrap();
+    let (cloud, demo) = cloud_with_confirmed_user(email).await;
     let issued_by = demo.issuer();
     let renamed_endpoint = cloud.running.endpoint().replace("127.0.0.1", "localhost");
     assert_ne!(renamed_endpoint, cloud.running.endpoint());
@@ -353,6 +360,56 @@ async fn tokens_are_checked_against_the_configured_issuer_not_the_called_host() 
     assert_eq!(session.whoami().email.as_deref(), Some(email));
     client.whoami().await.expect("the stored session verifies");
 
+    cloud.running.shutdown().await;
+}
+
+/// A keychain whose entry for the tokens is damaged (e.g. a chunk of a large entry missing):
+/// reading it is `Corrupt` until something is saved over it.
+#[derive(Default)]
+struct DamagedEntryStore {
+    inner: MemoryStore,
+    repaired: std::sync::atomic::AtomicBool,
+}
+
+impl coffer_core::SecretStore for DamagedEntryStore {
+    fn load(&self, key: &str) -> Result<Option<zeroize::Zeroizing<String>>, StoreError> {
+        if key.starts_with("tokens:") && !self.repaired.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(StoreError::Corrupt);
+        }
+        self.inner.load(key)
+    }
+
+    fn save(&self, key: &str, secret: &str) -> Result<(), StoreError> {
+        self.inner.save(key, secret)?;
+        if key.starts_with("tokens:") {
+            self.repaired
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        Ok(())
+    }
+
+    fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.inner.delete(key)
+    }
+}
+
+/// A damaged stored sign-in starts the user signed out, and signing in again replaces it
+/// (the check that the keychain answers does not stop at the damage).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_replaces_a_damaged_stored_sign_in() {
+    let email = "noether@example.com";
+    let (cloud, config) = cloud_with_confirmed_user(email).await;
+    let client = Client::new(config, Arc::new(DamagedEntryStore::default())).unwrap();
+    let error = client.whoami().await.unwrap_err();
+    assert_eq!(error.code(), "stored_tokens_corrupt");
+    client
+        .check_store()
+        .await
+        .expect("a damaged entry is an answer");
+    let Ok(SignInStep::Done(_)) = sign_in(&client, email, PASSWORD).await else {
+        panic!("sign-in over the damaged entry");
+    };
+    assert_eq!(client.whoami().await.unwrap().email.as_deref(), Some(email));
     cloud.running.shutdown().await;
 }
 
