@@ -9,11 +9,18 @@
 //!    directory (e.g. `~/.config/coffer/coffer.toml`), where the config lookup finds it at the
 //!    next start ([`crate::backend`]) and the CLI finds it too. The file is written atomically
 //!    (a temporary file in the same directory, renamed over the old one; an old one is kept as
-//!    `coffer.toml.bak`). Then the previous backend's session is forgotten here (its tokens leave
+//!    a backup, see below). Then the previous backend's session is forgotten here (its tokens leave
 //!    the keychain, without a network call: they mean nothing to the new user pool), its
 //!    in-process local cloud is shut down, and every command from then on uses the new backend.
-//! 3. `use_local_cloud` goes back: the saved config is moved aside to `coffer.toml.bak` and the
+//! 3. `use_local_cloud` goes back: the saved config is moved aside to a backup and the
 //!    local cloud starts in-process again, as on a first start.
+//!
+//! **Backups are never overwritten.** The file replaced or moved aside may be the person's own
+//! hand-written `coffer.toml`, possibly with a client secret kept nowhere else, so it goes to
+//! the first of `coffer.toml.bak`, `coffer.toml.bak.1`, `coffer.toml.bak.2`… that does not
+//! exist yet (created with `create_new`, so a file appearing meanwhile is not replaced either),
+//! unless one of them already holds exactly the same bytes (switching back and forth between
+//! the same backends does not pile up copies). [`keep_backup`] does this.
 //!
 //! What is written is the config in coffer-core's documented format
 //! ([`coffer_core::Config::to_toml_without_secret`]), whichever format was picked.
@@ -217,8 +224,8 @@ impl ChosenBackend {
         }
     }
 
-    /// Writes the config to `target` atomically, keeping a file already there as
-    /// `<target>.bak`.
+    /// Writes the config to `target` atomically, keeping a file already there as a backup
+    /// ([`keep_backup`]).
     pub fn save(&self, target: &Path) -> Result<(), CommandError> {
         let text = format!(
             "# Coffer's backend, chosen in the app's settings from {}\n{}",
@@ -239,32 +246,84 @@ impl ChosenBackend {
         let mut file = tempfile::NamedTempFile::new_in(dir).map_err(failed)?;
         file.write_all(text.as_bytes()).map_err(failed)?;
         file.as_file().sync_all().map_err(failed)?;
-        if target.exists() {
-            std::fs::copy(target, backup_of(target)).map_err(failed)?;
-        }
+        keep_backup(target).map_err(failed)?;
         file.persist(target).map_err(|error| failed(error.error))?;
         Ok(())
     }
 }
 
-/// Moves a saved config aside to `<target>.bak`, so the next start finds none (nothing to do
-/// when there is none).
+/// Moves a saved config aside (to a backup, [`keep_backup`]), so the next start finds none
+/// (nothing to do when there is none). The config is removed only once its backup is written.
 pub fn move_aside(target: &Path) -> Result<(), CommandError> {
-    match std::fs::rename(target, backup_of(target)) {
-        Ok(()) => Ok(()),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(error) => Err(CommandError::new(
+    let failed = |error: std::io::Error| {
+        CommandError::new(
             "config_write_failed",
             format!("cannot move {} aside: {error}", target.display()),
-        )),
+        )
+    };
+    if keep_backup(target).map_err(failed)?.is_some() {
+        match std::fs::remove_file(target) {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => return Err(failed(error)),
+        }
     }
+    Ok(())
 }
 
-/// Where the config a change replaced or removed is kept.
-pub fn backup_of(target: &Path) -> PathBuf {
+/// The most backups of one config kept side by side (`.bak`, `.bak.1` … `.bak.999`); past
+/// that, changing the backend is refused rather than a backup replaced.
+const MAX_BACKUPS: usize = 1000;
+
+/// The `index`th place a replaced or removed config is kept: `<target>.bak`, then
+/// `<target>.bak.1`, `<target>.bak.2`…
+pub fn backup_of(target: &Path, index: usize) -> PathBuf {
     let mut name = target.as_os_str().to_owned();
     name.push(".bak");
+    if index > 0 {
+        name.push(format!(".{index}"));
+    }
     PathBuf::from(name)
+}
+
+/// Keeps a copy of `target` before it is replaced or removed, without ever overwriting an
+/// earlier backup: in the first free place of [`backup_of`], unless a backup with exactly the
+/// same bytes exists already. Returns where the copy is (`None`: there is no `target`).
+pub fn keep_backup(target: &Path) -> std::io::Result<Option<PathBuf>> {
+    let contents = match std::fs::read(target) {
+        Ok(contents) => contents,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    for index in 0..MAX_BACKUPS {
+        let backup = backup_of(target, index);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&backup)
+        {
+            Ok(mut file) => {
+                let written = file.write_all(&contents).and_then(|()| file.sync_all());
+                if let Err(error) = written {
+                    // A partial backup must not pass for a copy of the config.
+                    drop(file);
+                    let _ = std::fs::remove_file(&backup);
+                    return Err(error);
+                }
+                return Ok(Some(backup));
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                if std::fs::read(&backup)? == contents {
+                    return Ok(Some(backup));
+                }
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    Err(std::io::Error::other(format!(
+        "{} backups of it exist already; remove some",
+        MAX_BACKUPS
+    )))
 }
 
 /// Lets the previous backend go: forgets its session here (no network call) and shuts its
@@ -343,7 +402,7 @@ mod tests {
             saved.hosted_ui().map(|h| h.providers.clone()),
             Some(vec!["COGNITO".to_owned(), "Google".to_owned()])
         );
-        assert!(!backup_of(&target).exists(), "nothing was replaced");
+        assert!(!backup_of(&target, 0).exists(), "nothing was replaced");
         // No temporary file is left beside it.
         let names: Vec<_> = std::fs::read_dir(target.parent().unwrap())
             .unwrap()
@@ -352,31 +411,70 @@ mod tests {
         assert_eq!(names, vec![std::ffi::OsString::from("coffer.toml")]);
     }
 
-    #[test]
-    fn saving_over_a_config_keeps_the_old_one_and_moving_aside_keeps_it_too() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = write(
-            dir.path(),
-            "coffer.toml",
-            "# mine\nregion = \"us-east-1\"\nuser_pool_id = \"us-east-1_Old\"\nclient_id = \"old1\"\n",
-        );
-        let source = write(dir.path(), "amplify_outputs.json", AMPLIFY);
-        ChosenBackend::read(&source).unwrap().save(&target).unwrap();
-        assert!(std::fs::read_to_string(backup_of(&target))
-            .unwrap()
-            .starts_with("# mine"));
-        assert_eq!(
-            Config::from_file(&target).unwrap().user_pool_id(),
-            "eu-west-1_AmpPool"
-        );
+    fn read(path: &Path) -> String {
+        std::fs::read_to_string(path).unwrap()
+    }
 
+    /// Review finding: with one `.bak` slot, choosing a backend over a hand-written config and
+    /// then going back to the local cloud destroyed the hand-written one.
+    #[test]
+    fn the_persons_own_config_survives_any_sequence_of_backend_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mine = "# mine\nregion = \"us-east-1\"\nuser_pool_id = \"us-east-1_Old\"\nclient_id = \"old1\"\n";
+        let target = write(dir.path(), "coffer.toml", mine);
+        let amplify = write(dir.path(), "amplify_outputs.json", AMPLIFY);
+        let other = toml_at(dir.path(), "http://127.0.0.1:9");
+
+        // "Use my own backend…": the hand-written config is kept as `.bak`.
+        ChosenBackend::read(&amplify)
+            .unwrap()
+            .save(&target)
+            .unwrap();
+        assert_eq!(read(&backup_of(&target, 0)), mine);
+        let amplify_saved = read(&target);
+        assert!(amplify_saved.contains("eu-west-1_AmpPool"));
+
+        // "Back to the local cloud": the saved one goes to the next place, `.bak` stays.
         move_aside(&target).unwrap();
         assert!(!target.exists());
-        assert!(std::fs::read_to_string(backup_of(&target))
+        assert_eq!(read(&backup_of(&target, 0)), mine);
+        assert_eq!(read(&backup_of(&target, 1)), amplify_saved);
+
+        // A third backend, then back again: still nothing overwritten.
+        ChosenBackend::read(&other).unwrap().save(&target).unwrap();
+        let other_saved = read(&target);
+        move_aside(&target).unwrap();
+        assert_eq!(read(&backup_of(&target, 0)), mine);
+        assert_eq!(read(&backup_of(&target, 1)), amplify_saved);
+        assert_eq!(read(&backup_of(&target, 2)), other_saved);
+
+        // Switching back and forth between known backends keeps no second copy of either.
+        ChosenBackend::read(&amplify)
             .unwrap()
-            .contains("eu-west-1_AmpPool"));
+            .save(&target)
+            .unwrap();
+        move_aside(&target).unwrap();
+        assert!(!backup_of(&target, 3).exists());
         // Nothing saved: nothing to move.
         move_aside(&target).unwrap();
+        assert!(!backup_of(&target, 3).exists());
+    }
+
+    #[test]
+    fn a_backup_never_replaces_a_file_in_its_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = write(dir.path(), "coffer.toml", "current");
+        // Something else already sits where the first backups would go.
+        write(dir.path(), "coffer.toml.bak", "older");
+        write(dir.path(), "coffer.toml.bak.1", "oldest");
+        let kept = keep_backup(&target).unwrap().unwrap();
+        assert_eq!(kept, backup_of(&target, 2));
+        assert_eq!(read(&kept), "current");
+        assert_eq!(read(&backup_of(&target, 0)), "older");
+        assert_eq!(read(&backup_of(&target, 1)), "oldest");
+        // The same bytes again: the existing copy is the backup.
+        assert_eq!(keep_backup(&target).unwrap(), Some(kept));
+        assert_eq!(keep_backup(&dir.path().join("absent.toml")).unwrap(), None);
     }
 
     /// A `coffer.toml` whose user-pool endpoint is `endpoint`.

@@ -61,13 +61,14 @@ impl Client {
         &self,
     ) -> Result<aws_sdk_cognitoidentityprovider::operation::get_user::GetUserOutput, Error> {
         let access = self.access_token().await?;
-        self.inner
+        let result = self
+            .inner
             .idp
             .get_user()
             .access_token(access.expose())
             .send()
-            .await
-            .map_err(|error| map_sdk_error(Operation::Account, &self.endpoint(), error))
+            .await;
+        self.account_call(result).await
     }
 
     /// The signed-in user's MFA settings.
@@ -156,10 +157,7 @@ impl Client {
                 request
             }
         };
-        request
-            .send()
-            .await
-            .map_err(|error| map_sdk_error(Operation::Account, &self.endpoint(), error))?;
+        self.account_call(request.send().await).await?;
         Ok(())
     }
 
@@ -167,15 +165,16 @@ impl Client {
     /// [`Error::WrongUsernameOrPassword`].
     pub async fn change_password(&self, current: &Password, new: &Password) -> Result<(), Error> {
         let access = self.access_token().await?;
-        self.inner
+        let result = self
+            .inner
             .idp
             .change_password()
             .access_token(access.expose())
             .previous_password(current.expose())
             .proposed_password(new.expose())
             .send()
-            .await
-            .map_err(|error| map_sdk_error(Operation::Account, &self.endpoint(), error))?;
+            .await;
+        self.account_call(result).await?;
         Ok(())
     }
 
@@ -236,15 +235,15 @@ impl Client {
                     })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let output = self
+        let result = self
             .inner
             .idp
             .update_user_attributes()
             .access_token(access.expose())
             .set_user_attributes(Some(attributes))
             .send()
-            .await
-            .map_err(|error| map_sdk_error(Operation::Account, &self.endpoint(), error))?;
+            .await;
+        let output = self.account_call(result).await?;
         Ok(output
             .code_delivery_details_list()
             .iter()
@@ -259,15 +258,15 @@ impl Client {
         attribute: &str,
     ) -> Result<Option<CodeDelivery>, Error> {
         let access = self.access_token().await?;
-        let output = self
+        let result = self
             .inner
             .idp
             .get_user_attribute_verification_code()
             .access_token(access.expose())
             .attribute_name(attribute)
             .send()
-            .await
-            .map_err(|error| map_sdk_error(Operation::Account, &self.endpoint(), error))?;
+            .await;
+        let output = self.account_call(result).await?;
         Ok(output.code_delivery_details().map(CodeDelivery::from_sdk))
     }
 
@@ -278,15 +277,16 @@ impl Client {
         code: &VerificationCode,
     ) -> Result<(), Error> {
         let access = self.access_token().await?;
-        self.inner
+        let result = self
+            .inner
             .idp
             .verify_user_attribute()
             .access_token(access.expose())
             .attribute_name(attribute)
             .code(code.expose())
             .send()
-            .await
-            .map_err(|error| map_sdk_error(Operation::Account, &self.endpoint(), error))?;
+            .await;
+        self.account_call(result).await?;
         Ok(())
     }
 }

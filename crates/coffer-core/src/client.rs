@@ -125,8 +125,9 @@ impl Client {
     }
 
     /// The key under which this pool and client's tokens are stored:
-    /// `tokens:<issuer>#<client id>`. The issuer includes the endpoint, so two local clouds on
-    /// different ports, or a local cloud and AWS, never share an entry.
+    /// `tokens:<issuer>#<client id>`. A local cloud's issuer includes its endpoint, so two
+    /// local clouds on different ports, or a local cloud and AWS, never share an entry; AWS's
+    /// does not, so one pool reached through different AWS endpoints (FIPS…) shares one.
     pub fn token_store_key(&self) -> String {
         format!(
             "tokens:{}#{}",
@@ -165,11 +166,15 @@ impl Client {
     }
 
     /// Checks that the secret store answers (reading this client's entry), so a command can
-    /// fail before asking for a password it could not keep the result of.
+    /// fail before asking for a password it could not keep the result of. A damaged entry
+    /// counts as an answer: the sign-in about to happen replaces it.
     pub async fn check_store(&self) -> Result<(), Error> {
         let key = self.token_store_key();
-        self.with_store(move |store| store.load(&key).map(drop))
-            .await
+        self.with_store(move |store| match store.load(&key) {
+            Ok(_) | Err(StoreError::Corrupt) => Ok(()),
+            Err(error) => Err(error),
+        })
+        .await
     }
 
     /// The stored token set, if any. Not verified.

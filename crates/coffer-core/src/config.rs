@@ -19,7 +19,27 @@
 //! cognito_idp = "http://127.0.0.1:4566"
 //! cognito_identity = "http://127.0.0.1:4566"
 //! s3 = "http://127.0.0.1:4566"
+//! # issuer = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf123"   # rarely needed
 //! ```
+//!
+//! # The token issuer
+//!
+//! Tokens are trusted only with the exact `iss` their pool puts in them, and the pool's keys
+//! are fetched from `<issuer>/.well-known/jwks.json` ([`Config::issuer`]). Real Cognito always
+//! issues `https://cognito-idp.<region>.amazonaws.com/<user pool id>`, whatever host the API
+//! was called through: the AWS guide ("Understanding the ID token", `iss`) documents that one
+//! form, and AWS's own verifier (awslabs/aws-jwt-verify) derives the issuer from the pool id
+//! alone. A FIPS endpoint (`cognito-idp-fips.<region>.amazonaws.com`, the only kind in AWS
+//! GovCloud), a PrivateLink name (`*.vpce.amazonaws.com`) or a proxy changes where calls go,
+//! not what Cognito writes into the tokens. The local cloud, on the other hand, issues
+//! `<its endpoint>/<user pool id>`, as do other emulators. So the expected issuer is:
+//!
+//! 1. `[endpoints] issuer`, when set: the full `iss` (it must end in `/<user_pool_id>`), for a
+//!    Cognito reached through a host that is not `*.amazonaws.com` (a corporate proxy), a
+//!    multi-Region replica's issuer, or an emulator with its own convention;
+//! 2. otherwise, when `[endpoints] cognito_idp` is absent or its host is `amazonaws.com` or
+//!    ends in `.amazonaws.com`: AWS's `https://cognito-idp.<region>.amazonaws.com/<pool>`;
+//! 3. otherwise (the local cloud, an emulator on any other host): `<cognito_idp>/<pool>`.
 //!
 //! Unknown keys are refused (a typo such as `user_pool` must not silently fall back to a
 //! default). Values are checked when the file is read ("parse, don't validate"): a [`Config`]
@@ -84,6 +104,9 @@ pub struct Config {
     bucket: Option<String>,
     hosted_ui: Option<HostedUi>,
     endpoints: Endpoints,
+    /// `[endpoints] issuer`: the expected `iss`, when the default rule does not fit (see the
+    /// module docs).
+    issuer: Option<String>,
 }
 
 /// The optional `[hosted_ui]` section (used by the browser sign-in, a later feature).
@@ -148,6 +171,7 @@ struct RawEndpoints {
     cognito_idp: Option<String>,
     cognito_identity: Option<String>,
     s3: Option<String>,
+    issuer: Option<String>,
 }
 
 impl Config {
@@ -172,6 +196,7 @@ impl Config {
             bucket: None,
             hosted_ui: None,
             endpoints: Endpoints::default(),
+            issuer: None,
         })
     }
 
@@ -179,6 +204,13 @@ impl Config {
     pub fn with_endpoints(mut self, endpoints: Endpoints) -> Self {
         self.endpoints = endpoints;
         self
+    }
+
+    /// Sets the expected token issuer (`[endpoints] issuer`, see the module docs): the full
+    /// `iss`, ending in `/<user pool id>`.
+    pub fn with_issuer(mut self, issuer: &str) -> Result<Self, ConfigError> {
+        self.issuer = Some(parse_issuer(issuer, &self.user_pool_id)?);
+        Ok(self)
     }
 
     /// Sets the app client's secret.
@@ -344,6 +376,9 @@ impl Config {
                     .map(|url| parse_endpoint("endpoints.s3", &url))
                     .transpose()?,
             };
+            if let Some(issuer) = endpoints.issuer {
+                config = config.with_issuer(&issuer)?;
+            }
         }
         Ok(config)
     }
@@ -412,9 +447,29 @@ impl Config {
             .unwrap_or_else(|| format!("https://s3.{}.amazonaws.com", self.region))
     }
 
-    /// The `iss` claim of this pool's tokens: `<cognito-idp endpoint>/<user pool id>`.
+    /// The `iss` claim of this pool's tokens: `[endpoints] issuer` when set; else AWS's
+    /// `https://cognito-idp.<region>.amazonaws.com/<user pool id>` when the user-pool endpoint
+    /// is AWS's (absent, or a host under `amazonaws.com`: FIPS, PrivateLink…); else
+    /// `<cognito-idp endpoint>/<user pool id>` (the local cloud). See the module docs.
     pub fn issuer(&self) -> String {
-        format!("{}/{}", self.cognito_idp_endpoint(), self.user_pool_id)
+        if let Some(issuer) = &self.issuer {
+            return issuer.clone();
+        }
+        let aws_host = match &self.endpoints.cognito_idp {
+            None => true,
+            Some(endpoint) => Url::parse(endpoint)
+                .ok()
+                .and_then(|url| url.host_str().map(is_amazonaws_host))
+                .unwrap_or(false),
+        };
+        if aws_host {
+            format!(
+                "https://cognito-idp.{}.amazonaws.com/{}",
+                self.region, self.user_pool_id
+            )
+        } else {
+            format!("{}/{}", self.cognito_idp_endpoint(), self.user_pool_id)
+        }
     }
 
     /// Where the pool publishes its signing keys: `<issuer>/.well-known/jwks.json`.
@@ -439,11 +494,14 @@ impl Config {
                 redirect_uris: &hosted_ui.redirect_uris,
                 providers: &hosted_ui.providers,
             }),
-            endpoints: (!self.uses_aws_endpoints()).then_some(WrittenEndpoints {
-                cognito_idp: endpoints.cognito_idp.as_deref(),
-                cognito_identity: endpoints.cognito_identity.as_deref(),
-                s3: endpoints.s3.as_deref(),
-            }),
+            endpoints: (!self.uses_aws_endpoints() || self.issuer.is_some()).then_some(
+                WrittenEndpoints {
+                    cognito_idp: endpoints.cognito_idp.as_deref(),
+                    cognito_identity: endpoints.cognito_identity.as_deref(),
+                    s3: endpoints.s3.as_deref(),
+                    issuer: self.issuer.as_deref(),
+                },
+            ),
         };
         // Invariant: every field is a string, a list of strings or a table of those (the
         // tables last), which TOML always represents.
@@ -482,6 +540,8 @@ struct WrittenEndpoints<'a> {
     cognito_identity: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     s3: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    issuer: Option<&'a str>,
 }
 
 /// Where a config file was found.
@@ -818,6 +878,26 @@ fn parse_endpoint(field: &str, text: &str) -> Result<String, ConfigError> {
     Ok(text.trim_end_matches('/').to_owned())
 }
 
+/// Validates `[endpoints] issuer`: a URL like an endpoint, naming this user pool last.
+fn parse_issuer(text: &str, user_pool_id: &str) -> Result<String, ConfigError> {
+    let issuer = parse_endpoint("endpoints.issuer", text)?;
+    if issuer.rsplit('/').next() != Some(user_pool_id) {
+        return Err(invalid_value(
+            "endpoints.issuer",
+            &format!("must be the full issuer, ending in /{user_pool_id}"),
+        ));
+    }
+    Ok(issuer)
+}
+
+/// Whether `host` is AWS's (`amazonaws.com` or a name under it). AWS China's
+/// `amazonaws.com.cn` is not: its issuer form is not established here, so such endpoints keep
+/// the endpoint-derived issuer unless `[endpoints] issuer` says otherwise.
+fn is_amazonaws_host(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    host == "amazonaws.com" || host.ends_with(".amazonaws.com")
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -913,6 +993,94 @@ client_id = "abc123"
             "https://cognito-identity.eu-west-1.amazonaws.com"
         );
         assert!(config.client_secret().is_none());
+    }
+
+    fn with_endpoint(endpoint: &str, issuer: Option<&str>) -> Result<Config, ConfigError> {
+        let issuer = issuer
+            .map(|issuer| format!("issuer = \"{issuer}\"\n"))
+            .unwrap_or_default();
+        Config::from_toml_str(&format!(
+            "{MINIMAL}\n[endpoints]\ncognito_idp = \"{endpoint}\"\n{issuer}"
+        ))
+    }
+
+    /// Review finding: real Cognito reached through a FIPS or PrivateLink endpoint still
+    /// issues `https://cognito-idp.<region>.amazonaws.com/<pool>`; deriving the issuer from the
+    /// endpoint refused every token.
+    #[test]
+    fn aws_hosts_keep_awss_issuer_whatever_endpoint_is_called() {
+        let aws_issuer = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1";
+        for endpoint in [
+            "https://cognito-idp-fips.eu-west-1.amazonaws.com",
+            "https://vpce-0a1b2c3d-abcd1234.cognito-idp.eu-west-1.vpce.amazonaws.com",
+            "https://COGNITO-IDP.EU-WEST-1.AMAZONAWS.COM/",
+            "https://cognito-idp.eu-west-1.amazonaws.com",
+        ] {
+            let config = with_endpoint(endpoint, None).unwrap();
+            assert_eq!(config.issuer(), aws_issuer, "{endpoint}");
+            assert_eq!(
+                config.jwks_url(),
+                format!("{aws_issuer}/.well-known/jwks.json"),
+                "{endpoint}"
+            );
+            assert_eq!(
+                config.cognito_idp_endpoint(),
+                endpoint.trim_end_matches('/')
+            );
+        }
+        // Hosts that only look like AWS's are not.
+        for endpoint in [
+            "http://127.0.0.1:4566",
+            "https://amazonaws.com.example.net",
+            "https://notamazonaws.com",
+            "https://cognito-idp.cn-north-1.amazonaws.com.cn",
+        ] {
+            let config = with_endpoint(endpoint, None).unwrap();
+            assert_eq!(
+                config.issuer(),
+                format!("{endpoint}/eu-west-1_Pool1"),
+                "{endpoint}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_explicit_issuer_wins_and_must_name_the_pool() {
+        let proxied = with_endpoint(
+            "https://cognito-proxy.corp.example",
+            Some("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1/"),
+        )
+        .unwrap();
+        assert_eq!(
+            proxied.issuer(),
+            "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1"
+        );
+        assert_eq!(
+            proxied.cognito_idp_endpoint(),
+            "https://cognito-proxy.corp.example"
+        );
+        // Written back, it reads back the same.
+        let again = Config::from_toml_str(&proxied.to_toml_without_secret()).unwrap();
+        assert_eq!(again.issuer(), proxied.issuer());
+        // Alone (AWS endpoints otherwise), it is written too.
+        let replica = Config::from_toml_str(MINIMAL)
+            .unwrap()
+            .with_issuer("https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1")
+            .unwrap();
+        assert!(replica.uses_aws_endpoints());
+        let again = Config::from_toml_str(&replica.to_toml_without_secret()).unwrap();
+        assert_eq!(again.issuer(), replica.issuer());
+
+        for bad in [
+            "https://cognito-idp.eu-west-1.amazonaws.com",
+            "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other",
+            "not a url",
+            "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1?x=1",
+        ] {
+            let error = with_endpoint("http://127.0.0.1:4566", Some(bad)).unwrap_err();
+            assert_eq!(error.code(), "config_invalid", "{bad}");
+            assert!(error.to_string().contains("endpoints.issuer"), "{error}");
+        }
     }
 
     #[test]

@@ -160,7 +160,7 @@ impl Client {
         let mut devices = Vec::new();
         let mut page: Option<String> = None;
         loop {
-            let output = self
+            let result = self
                 .inner
                 .idp
                 .list_devices()
@@ -168,8 +168,8 @@ impl Client {
                 .limit(60)
                 .set_pagination_token(page.take())
                 .send()
-                .await
-                .map_err(|error| map_sdk_error(Operation::Account, &self.endpoint(), error))?;
+                .await;
+            let output = self.account_call(result).await?;
             for device in output.devices() {
                 let attribute = |name: &str| {
                     device
@@ -222,8 +222,8 @@ impl Client {
             .access_token(session.tokens().access.expose())
             .device_key(&device_key)
             .send()
-            .await
-            .map_err(|error| map_sdk_error(Operation::Account, &self.endpoint(), error));
+            .await;
+        let result = self.account_call(result).await;
         let is_this_device = this_key.as_deref() == Some(device_key.as_str());
         match result {
             Ok(_) => {}

@@ -46,8 +46,9 @@
 //!   OS keychain, one entry per user ([`devices`]); the TOTP secret only in memory, shown once as a QR code
 //!   or URI. The password only in memory, for the SRP computation (sign-in never
 //!   sends it; sign-up must). Tokens live in memory and in the OS keychain ([`KeyringStore`]:
-//!   macOS Keychain, Windows Credential Manager, Secret Service on Linux) as one JSON entry per
-//!   pool and client. There is no plain-file fallback: without a keychain, signing in fails with
+//!   macOS Keychain, Windows Credential Manager, Secret Service on Linux) as one JSON secret per
+//!   pool and client, split over several entries when larger than one entry may hold
+//!   (Windows: 2560 bytes; see [`store`]). There is no plain-file fallback: without a keychain, signing in fails with
 //!   `keychain_unavailable`. The client secret lives in the config file the user provides.
 //! - **What is trusted:** a token only after [`tokens::verify`] — RS256 only (`none` and
 //!   HMAC algorithms are refused before any key lookup), signature by a key from the pool's

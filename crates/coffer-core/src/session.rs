@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, AuthenticationResultType};
 use time::OffsetDateTime;
 
@@ -212,12 +213,45 @@ impl Client {
             Ok(session) => self.keep_session(session).await,
             Err(error @ (Error::TokenRevoked | Error::SessionExpired)) => {
                 // The refresh token is dead: keeping it would only repeat this error.
-                if let Err(forget_error) = self.forget_tokens().await {
-                    tracing::warn!(code = forget_error.code(), "could not delete dead tokens");
-                }
+                self.forget_dead_tokens().await;
                 Err(error)
             }
             Err(error) => Err(error),
+        }
+    }
+
+    /// The result of a call authorised by the stored access token (GetUser, ChangePassword,
+    /// the MFA and device calls…), its error mapped for [`Operation::Account`]. When Cognito
+    /// says the token was revoked (`NotAuthorizedException: Access Token has been revoked`,
+    /// after a GlobalSignOut from another device, an AdminUserGlobalSignOut, or a RevokeToken
+    /// of its refresh token), the stored tokens are deleted before the error is returned, as
+    /// [`Client::refresh`] does for a dead refresh token: the revocation covers the refresh
+    /// token the access token came from, so keeping them would only make the next start look
+    /// signed in until the first call fails again. Forgetting also ends the identity-pool
+    /// credentials derived from them ([`Client::token_generation`] changes).
+    pub(crate) async fn account_call<T, E, R>(
+        &self,
+        result: Result<T, SdkError<E, R>>,
+    ) -> Result<T, Error>
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
+    {
+        let error = match result {
+            Ok(output) => return Ok(output),
+            Err(error) => map_sdk_error(Operation::Account, &self.endpoint(), error),
+        };
+        if matches!(error, Error::TokenRevoked) {
+            self.forget_dead_tokens().await;
+        }
+        Err(error)
+    }
+
+    /// Deletes tokens that Cognito no longer accepts; a keychain failure is only logged (the
+    /// caller reports why the tokens are dead).
+    async fn forget_dead_tokens(&self) {
+        if let Err(forget_error) = self.forget_tokens().await {
+            tracing::warn!(code = forget_error.code(), "could not delete dead tokens");
         }
     }
 

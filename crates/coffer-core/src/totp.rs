@@ -259,15 +259,17 @@ impl TotpEnrollment {
             .enabled(true)
             .preferred_mfa(true)
             .build();
-        client
+        let result = client
             .inner
             .idp
             .set_user_mfa_preference()
             .access_token(access.expose())
             .software_token_mfa_settings(settings)
             .send()
+            .await;
+        client
+            .account_call(result)
             .await
-            .map_err(|error| map_sdk_error(Operation::Account, &client.endpoint(), error))
             .map_err(StepError::fatal)?;
         Ok(())
     }
@@ -278,14 +280,14 @@ impl Client {
     /// token). Nothing changes for the user until [`TotpEnrollment::confirm`] succeeds.
     pub async fn begin_totp_setup(&self) -> Result<TotpEnrollment, Error> {
         let session = self.current_session().await?;
-        let output = self
+        let result = self
             .inner
             .idp
             .associate_software_token()
             .access_token(session.tokens().access.expose())
             .send()
-            .await
-            .map_err(|error| map_sdk_error(Operation::Account, &self.endpoint(), error))?;
+            .await;
+        let output = self.account_call(result).await?;
         let secret = output.secret_code().ok_or_else(|| Error::Protocol {
             reason: "AssociateSoftwareToken returned no SecretCode".to_owned(),
         })?;

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use coffer_core::{
-    Client, Config, Endpoints, Error, MemoryStore, NetworkSettings, Password, SignInStep, TokenUse,
-    VerificationCode,
+    Client, Config, Endpoints, Error, MemoryStore, NetworkSettings, Password, SignInStep,
+    StoreError, TokenUse, VerificationCode,
 };
 use local_cloud::{LocalCloudConfig, RunningLocalCloud};
 
@@ -72,6 +72,16 @@ async fn sign_in(client: &Client, username: &str, password: &str) -> Result<Sign
         .await?
         .answer(&Password::new(password))
         .await
+}
+
+/// A local cloud with a confirmed user `email`, and its demo config (for clients built with
+/// another store or config).
+async fn cloud_with_confirmed_user(email: &str) -> (Cloud, Config) {
+    let cloud = start_cloud().await;
+    let (client, _) = client_for(&cloud);
+    signed_up_and_confirmed(&cloud, &client, email).await;
+    let config = Config::from_file(&cloud.running.demo().config_path).expect("demo config");
+    (cloud, config)
 }
 
 async fn signed_up_and_confirmed(cloud: &Cloud, client: &Client, email: &str) {
@@ -225,6 +235,49 @@ async fn global_sign_out_revokes_every_session() {
     cloud.running.shutdown().await;
 }
 
+/// A sign-in revoked elsewhere (GlobalSignOut from another device) is forgotten at the first
+/// account call that Cognito refuses with "Access Token has been revoked": the keychain entry
+/// goes, so a restart (a new client over the same store) starts signed out instead of
+/// restoring a session that can no longer do anything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_revoked_elsewhere_is_forgotten_at_the_next_account_call() {
+    let cloud = start_cloud().await;
+    let (laptop, _) = client_for(&cloud);
+    let (phone, phone_store) = client_for(&cloud);
+    let email = "hopper@example.com";
+    signed_up_and_confirmed(&cloud, &laptop, email).await;
+    let Ok(SignInStep::Done(_)) = sign_in(&laptop, email, PASSWORD).await else {
+        panic!("laptop sign-in");
+    };
+    let Ok(SignInStep::Done(_)) = sign_in(&phone, email, PASSWORD).await else {
+        panic!("phone sign-in");
+    };
+    phone
+        .mfa_settings()
+        .await
+        .expect("the phone's session works");
+    let generation = phone.token_generation();
+
+    laptop.global_sign_out().await.expect("global sign-out");
+    // The phone's tokens have not expired, so they still look valid locally.
+    assert!(phone.current_session().await.is_ok());
+
+    let error = phone.mfa_settings().await.unwrap_err();
+    assert!(matches!(error, Error::TokenRevoked), "{error:?}");
+    assert!(phone.stored_tokens().await.unwrap().is_none());
+    assert!(
+        phone.token_generation() > generation,
+        "credentials derived from the revoked tokens must renew"
+    );
+    // The next launch: a new client over the same keychain finds nobody signed in.
+    let config = Config::from_file(&cloud.running.demo().config_path).unwrap();
+    let restarted = Client::new(config, phone_store).unwrap();
+    let error = restarted.whoami().await.unwrap_err();
+    assert!(matches!(error, Error::NotSignedIn), "{error:?}");
+
+    cloud.running.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_errors() {
     let cloud = start_cloud().await;
@@ -266,6 +319,97 @@ async fn unknown_user_cannot_sign_in() {
         matches!(error, Error::WrongUsernameOrPassword | Error::UserNotFound),
         "{error:?}"
     );
+    cloud.running.shutdown().await;
+}
+
+/// The user pool reached under another host name than the one in its tokens (as real
+/// Cognito through a proxy, FIPS or PrivateLink endpoint): the issuer the tokens carry is the
+/// one to expect. The local cloud issues `http://127.0.0.1:<port>/<pool>`; called as
+/// `http://localhost:<port>`, the endpoint-derived issuer is wrong, and `[endpoints] issuer`
+/// puts it right.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_are_checked_against_the_configured_issuer_not_the_called_host() {
+    let email = "lovelace@example.com";
+    let (cloud, demo) = cloud_with_confirmed_user(email).await;
+    let issued_by = demo.issuer();
+    let renamed_endpoint = cloud.running.endpoint().replace("127.0.0.1", "localhost");
+    assert_ne!(renamed_endpoint, cloud.running.endpoint());
+    let config_text = |issuer: Option<&str>| {
+        format!(
+            "region = \"{}\"\nuser_pool_id = \"{}\"\nclient_id = \"{}\"\n\
+             [endpoints]\ncognito_idp = \"{renamed_endpoint}\"\n{}",
+            demo.region(),
+            demo.user_pool_id(),
+            demo.client_id(),
+            issuer
+                .map(|issuer| format!("issuer = \"{issuer}\"\n"))
+                .unwrap_or_default(),
+        )
+    };
+
+    let derived = Config::from_toml_str(&config_text(None)).unwrap();
+    let client = Client::new(derived, Arc::new(MemoryStore::new())).unwrap();
+    let error = sign_in(&client, email, PASSWORD).await.unwrap_err();
+    assert_eq!(error.code(), "token_wrong_issuer", "{error:?}");
+
+    let explicit = Config::from_toml_str(&config_text(Some(&issued_by))).unwrap();
+    let client = Client::new(explicit, Arc::new(MemoryStore::new())).unwrap();
+    let Ok(SignInStep::Done(session)) = sign_in(&client, email, PASSWORD).await else {
+        panic!("sign-in through the other host name");
+    };
+    assert_eq!(session.whoami().email.as_deref(), Some(email));
+    client.whoami().await.expect("the stored session verifies");
+
+    cloud.running.shutdown().await;
+}
+
+/// A keychain whose entry for the tokens is damaged (e.g. a chunk of a large entry missing):
+/// reading it is `Corrupt` until something is saved over it.
+#[derive(Default)]
+struct DamagedEntryStore {
+    inner: MemoryStore,
+    repaired: std::sync::atomic::AtomicBool,
+}
+
+impl coffer_core::SecretStore for DamagedEntryStore {
+    fn load(&self, key: &str) -> Result<Option<zeroize::Zeroizing<String>>, StoreError> {
+        if key.starts_with("tokens:") && !self.repaired.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(StoreError::Corrupt);
+        }
+        self.inner.load(key)
+    }
+
+    fn save(&self, key: &str, secret: &str) -> Result<(), StoreError> {
+        self.inner.save(key, secret)?;
+        if key.starts_with("tokens:") {
+            self.repaired
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        Ok(())
+    }
+
+    fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.inner.delete(key)
+    }
+}
+
+/// A damaged stored sign-in starts the user signed out, and signing in again replaces it
+/// (the check that the keychain answers does not stop at the damage).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_replaces_a_damaged_stored_sign_in() {
+    let email = "noether@example.com";
+    let (cloud, config) = cloud_with_confirmed_user(email).await;
+    let client = Client::new(config, Arc::new(DamagedEntryStore::default())).unwrap();
+    let error = client.whoami().await.unwrap_err();
+    assert_eq!(error.code(), "stored_tokens_corrupt");
+    client
+        .check_store()
+        .await
+        .expect("a damaged entry is an answer");
+    let Ok(SignInStep::Done(_)) = sign_in(&client, email, PASSWORD).await else {
+        panic!("sign-in over the damaged entry");
+    };
+    assert_eq!(client.whoami().await.unwrap().email.as_deref(), Some(email));
     cloud.running.shutdown().await;
 }
 

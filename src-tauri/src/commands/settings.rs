@@ -78,8 +78,8 @@ pub(crate) async fn use_chosen_backend(state: State<'_, AppState>) -> CommandRes
 }
 
 /// Goes back to the in-process local cloud: the saved config is moved aside
-/// (`coffer.toml.bak`) and the local cloud starts as on a first start. On the local cloud
-/// already, only the saved config (if any) is moved aside.
+/// (`coffer.toml.bak`, or `.bak.1`… when that is taken) and the local cloud starts as on a
+/// first start. On the local cloud already, only the saved config (if any) is moved aside.
 #[tauri::command]
 pub(crate) async fn use_local_cloud(state: State<'_, AppState>) -> CommandResult<BackendView> {
     let current = state.get().await;

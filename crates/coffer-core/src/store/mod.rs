@@ -6,14 +6,22 @@
 //! no file-backed store: when no keychain is reachable, the caller gets
 //! [`StoreError::KeychainUnavailable`] and the tokens are not kept.
 //!
+//! A secret larger than one keychain entry holds (Windows Credential Manager: 2560 bytes, and a
+//! token set is several kilobytes) is split over several entries by [`chunked`], on every
+//! platform; small secrets, and entries written before, stay single entries.
+//!
 //! Keychain calls block (the Linux Secret Service client speaks D-Bus synchronously and must not
 //! run on an async runtime thread); the async API in [`crate::Client`] calls a store only through
 //! `tokio::task::spawn_blocking`.
+
+mod chunked;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
 use zeroize::Zeroizing;
+
+use chunked::Chunked;
 
 /// A keyed store for secret text.
 pub trait SecretStore: Send + Sync {
@@ -30,10 +38,11 @@ pub const KEYRING_SERVICE: &str = "coffer";
 
 /// The OS keychain through `keyring` 3: service [`KEYRING_SERVICE`] (`"coffer"`), account =
 /// the key (for tokens, [`crate::Client::token_store_key`]:
-/// `tokens:<issuer>#<client id>`).
+/// `tokens:<issuer>#<client id>`). Secrets over 1024 bytes are kept as chunk entries
+/// `<key>#part-<write id>-<n>` named by a header under the key ([`chunked`]).
 #[derive(Debug, Clone)]
 pub struct KeyringStore {
-    service: String,
+    chunked: Chunked<KeyringEntries>,
 }
 
 impl KeyringStore {
@@ -45,12 +54,8 @@ impl KeyringStore {
     /// The store under another service name (to keep test entries apart).
     pub fn with_service(service: impl Into<String>) -> Self {
         Self {
-            service: service.into(),
+            chunked: Chunked::new(KeyringEntries::with_service(service)),
         }
-    }
-
-    fn entry(&self, key: &str) -> Result<keyring::Entry, StoreError> {
-        keyring::Entry::new(&self.service, key).map_err(StoreError::from_keyring)
     }
 }
 
@@ -61,6 +66,38 @@ impl Default for KeyringStore {
 }
 
 impl SecretStore for KeyringStore {
+    fn load(&self, key: &str) -> Result<Option<Zeroizing<String>>, StoreError> {
+        self.chunked.load(key)
+    }
+
+    fn save(&self, key: &str, secret: &str) -> Result<(), StoreError> {
+        self.chunked.save(key, secret)
+    }
+
+    fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.chunked.delete(key)
+    }
+}
+
+/// Single keychain entries, one per key, with the platform's own size limits.
+#[derive(Debug, Clone)]
+struct KeyringEntries {
+    service: String,
+}
+
+impl KeyringEntries {
+    fn with_service(service: impl Into<String>) -> Self {
+        Self {
+            service: service.into(),
+        }
+    }
+
+    fn entry(&self, key: &str) -> Result<keyring::Entry, StoreError> {
+        keyring::Entry::new(&self.service, key).map_err(StoreError::from_keyring)
+    }
+}
+
+impl SecretStore for KeyringEntries {
     fn load(&self, key: &str) -> Result<Option<Zeroizing<String>>, StoreError> {
         match self.entry(key)?.get_password() {
             Ok(secret) => Ok(Some(Zeroizing::new(secret))),
@@ -137,7 +174,8 @@ pub enum StoreError {
         /// What the platform reported.
         reason: String,
     },
-    /// The stored entry is not a Coffer token set (damaged or from another version).
+    /// The stored entry is not a Coffer token set: damaged, from another version, or only
+    /// partly there (a chunk of a large secret missing, changed, or from another write).
     #[error("the stored sign-in is unreadable; sign in again")]
     Corrupt,
 }
