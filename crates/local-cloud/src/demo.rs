@@ -491,29 +491,39 @@ mod tests {
     use super::*;
     use crate::policy::{Decision, Policy, Request};
 
-    #[test]
-    fn the_demo_policies_confine_identities_to_their_prefix() {
+    /// `document`'s decision for identity `us-east-1:1111` (with `s3:prefix` when given).
+    fn decide_for_1111(
+        document: &serde_json::Value,
+        action: &str,
+        resource: &str,
+        prefix: Option<&str>,
+    ) -> Decision {
         let vars = BTreeMap::from([(
             "cognito-identity.amazonaws.com:sub".to_owned(),
             "us-east-1:1111".to_owned(),
         )]);
+        let context: BTreeMap<String, String> = prefix
+            .map(|p| BTreeMap::from([("s3:prefix".to_owned(), p.to_owned())]))
+            .unwrap_or_default();
+        let policy = Policy::from_value(document).expect("parses");
+        policy.evaluate(
+            &Request {
+                action,
+                resource,
+                context: &context,
+            },
+            &vars,
+        )
+    }
+
+    #[test]
+    fn the_demo_policies_confine_identities_to_their_prefix() {
         let decide = |top: &str, action: &str, resource: &str, prefix: Option<&str>| {
             let document = match top {
                 "private" => signed_in_policy(DEMO_BUCKET),
                 _ => own_prefix_policy(DEMO_BUCKET, top),
             };
-            let policy = Policy::from_value(&document).expect("parses");
-            let context: BTreeMap<String, String> = prefix
-                .map(|p| BTreeMap::from([("s3:prefix".to_owned(), p.to_owned())]))
-                .unwrap_or_default();
-            policy.evaluate(
-                &Request {
-                    action,
-                    resource,
-                    context: &context,
-                },
-                &vars,
-            )
+            decide_for_1111(&document, action, resource, prefix)
         };
         let own = "arn:aws:s3:::coffer-demo/private/us-east-1:1111/f";
         for action in [
@@ -569,23 +579,9 @@ mod tests {
 
     #[test]
     fn signed_in_identities_may_move_only_their_own_guest_files() {
-        let vars = BTreeMap::from([(
-            "cognito-identity.amazonaws.com:sub".to_owned(),
-            "us-east-1:1111".to_owned(),
-        )]);
-        let policy = Policy::from_value(&signed_in_policy(DEMO_BUCKET)).expect("parses");
+        let document = signed_in_policy(DEMO_BUCKET);
         let decide = |action: &str, resource: &str, prefix: Option<&str>| {
-            let context: BTreeMap<String, String> = prefix
-                .map(|p| BTreeMap::from([("s3:prefix".to_owned(), p.to_owned())]))
-                .unwrap_or_default();
-            policy.evaluate(
-                &Request {
-                    action,
-                    resource,
-                    context: &context,
-                },
-                &vars,
-            )
+            decide_for_1111(&document, action, resource, prefix)
         };
         let own_guest = "arn:aws:s3:::coffer-demo/guest/us-east-1:1111/f";
         let other_guest = "arn:aws:s3:::coffer-demo/guest/us-east-1:2222/f";
@@ -615,5 +611,39 @@ mod tests {
             decide("s3:ListBucket", bucket, Some("guest/")),
             Decision::ImplicitDeny
         );
+    }
+
+    #[test]
+    fn an_older_demo_signed_in_role_gets_the_guest_move_and_a_changed_one_is_kept() {
+        let now = time::OffsetDateTime::UNIX_EPOCH;
+        let demo = || DemoIds {
+            user_pool_id: "us-east-1_Demo".to_owned(),
+            client_id: "client".to_owned(),
+            identity_pool_id: None,
+            bucket: None,
+        };
+        let role = |policy| Role {
+            arn: DEMO_AUTHENTICATED_ROLE.to_owned(),
+            policy,
+            trust_policy: None,
+        };
+        let mut older = crate::model::State::default();
+        older.roles.insert(
+            DEMO_AUTHENTICATED_ROLE.to_owned(),
+            role(own_prefix_policy(DEMO_BUCKET, "private")),
+        );
+        ensure_identity_pool(&mut older, "us-east-1", now, &mut demo());
+        assert_eq!(
+            older.roles[DEMO_AUTHENTICATED_ROLE].policy,
+            signed_in_policy(DEMO_BUCKET)
+        );
+
+        let changed = serde_json::json!({"Version": "2012-10-17", "Statement": []});
+        let mut edited = crate::model::State::default();
+        edited
+            .roles
+            .insert(DEMO_AUTHENTICATED_ROLE.to_owned(), role(changed.clone()));
+        ensure_identity_pool(&mut edited, "us-east-1", now, &mut demo());
+        assert_eq!(edited.roles[DEMO_AUTHENTICATED_ROLE].policy, changed);
     }
 }

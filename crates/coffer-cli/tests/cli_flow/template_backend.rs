@@ -307,21 +307,7 @@ async fn files_uploaded_as_a_guest_follow_the_guest_into_their_account() {
         .success();
 
     let email = "hedy@example.com";
-    world
-        .coffer(
-            &["sign-up", "--username", email, "--password-stdin"],
-            &format!("{PASSWORD}\n"),
-        )
-        .await
-        .success();
-    let code = world.sign_up_code(email).await;
-    world
-        .coffer(
-            &["confirm-sign-up", "--username", email],
-            &format!("{code}\n"),
-        )
-        .await
-        .success();
+    world.confirmed_user(email).await;
     let sign_in = ["sign-in", "--username", email, "--password-stdin"];
     let run = world
         .coffer(&sign_in, &format!("{PASSWORD}\n"))

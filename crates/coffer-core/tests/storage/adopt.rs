@@ -20,6 +20,11 @@ async fn put(files: &Files, relative: &str, body: &str) {
         .unwrap();
 }
 
+/// The S3 error code of a failed call.
+fn code_of<E: aws_sdk_s3::error::ProvideErrorMetadata>(error: E) -> String {
+    error.code().unwrap_or("?").to_owned()
+}
+
 /// The body of the object at full key `key`, read with `files`' credentials.
 async fn read(files: &Files, key: &str) -> Result<String, String> {
     let output = files
@@ -29,11 +34,7 @@ async fn read(files: &Files, key: &str) -> Result<String, String> {
         .key(key)
         .send()
         .await
-        .map_err(|error| {
-            aws_sdk_s3::error::ProvideErrorMetadata::code(&error)
-                .unwrap_or("?")
-                .to_owned()
-        })?;
+        .map_err(code_of)?;
     let bytes = output.body.collect().await.unwrap().into_bytes();
     Ok(String::from_utf8(bytes.to_vec()).unwrap())
 }
@@ -47,11 +48,7 @@ async fn keys_under(files: &Files, prefix: &str) -> Result<Vec<String>, String> 
         .prefix(prefix)
         .send()
         .await
-        .map_err(|error| {
-            aws_sdk_s3::error::ProvideErrorMetadata::code(&error)
-                .unwrap_or("?")
-                .to_owned()
-        })?;
+        .map_err(code_of)?;
     let mut keys: Vec<String> = output
         .contents()
         .iter()
