@@ -33,6 +33,7 @@ const COMMANDS: &[&str] = &[
     "list_devices",
     "forget_device",
     "list_files",
+    "adopt_guest_files",
     "watch_uploads",
     "list_uploads",
     "pick_and_upload",

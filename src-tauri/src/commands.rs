@@ -222,6 +222,7 @@ pub(crate) fn handler<R: tauri::Runtime>(
         account::list_devices,
         account::forget_device,
         files::list_files,
+        files::adopt_guest_files,
         files::watch_uploads,
         files::list_uploads,
         files::pick_and_upload,

@@ -30,8 +30,8 @@ use crate::error::CommandError;
 
 mod files;
 pub use files::{
-    FileKeyArgs, FileListingView, FileView, FilesMode, FilesModeArgs, ListFilesArgs, UploadEvent,
-    UploadIdArgs, UploadState, UploadTargetArgs,
+    FileKeyArgs, FileListingView, FileView, FilesMode, FilesModeArgs, GuestAdoptionView,
+    LeftGuestFileView, ListFilesArgs, UploadEvent, UploadIdArgs, UploadState, UploadTargetArgs,
 };
 
 /// Who is signed in, from the verified ID token.
@@ -639,6 +639,7 @@ fn command_signatures(cfg: &ts_rs::Config) -> Vec<CommandSignature> {
         no_args::<Vec<DeviceView>>("list_devices", cfg),
         signature::<ForgetDeviceArgs, String>("forget_device", cfg),
         signature::<ListFilesArgs, FileListingView>("list_files", cfg),
+        no_args::<Option<GuestAdoptionView>>("adopt_guest_files", cfg),
         // Also takes a `channel` (a `Channel<UploadEvent>`) beside `args`: the UI calls it
         // through `Backend.watchUploads`, not `call`.
         signature::<FilesModeArgs, Vec<UploadEvent>>("watch_uploads", cfg),
@@ -702,6 +703,8 @@ pub fn typescript_bindings() -> String {
         ListFilesArgs::decl(&cfg),
         FileView::decl(&cfg),
         FileListingView::decl(&cfg),
+        GuestAdoptionView::decl(&cfg),
+        LeftGuestFileView::decl(&cfg),
         FileKeyArgs::decl(&cfg),
         UploadTargetArgs::decl(&cfg),
         UploadIdArgs::decl(&cfg),

@@ -147,3 +147,19 @@ def test_roles_trust_only_the_pool_and_reach_only_the_own_prefix(template, role,
     assert listing["Action"] == "s3:ListBucket"
     own_prefix = [f"{prefix}/{SUB}/", f"{prefix}/{SUB}/*"]
     assert listing["Condition"]["StringLike"]["s3:prefix"] == own_prefix
+
+
+def test_signed_in_role_may_empty_only_its_own_guest_prefix(template):
+    # A guest who signs in keeps the identity id; Coffer then moves guest/ID/* to private/ID/*.
+    (policy,) = template["Resources"]["AuthenticatedRole"]["Properties"]["Policies"]
+    statements = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
+    escaped = SUB.replace("${", "${!")
+    move = statements["MoveOwnGuestObjects"]
+    assert move["Effect"] == "Allow"
+    assert sorted(move["Action"]) == ["s3:DeleteObject", "s3:GetObject"], "never PutObject"
+    assert move["Resource"] == {
+        "Fn::Sub": f"arn:${{AWS::Partition}}:s3:::${{Bucket}}/guest/{escaped}/*"
+    }
+    listing = statements["ListOwnGuestPrefix"]
+    assert listing["Action"] == "s3:ListBucket"
+    assert listing["Condition"]["StringLike"]["s3:prefix"] == [f"guest/{SUB}/", f"guest/{SUB}/*"]

@@ -2,6 +2,7 @@
 import type { Backend } from "./ipc/backend";
 import { asCommandError } from "./ipc/backend";
 import { messageFor } from "./logic/errors";
+import { guestAdoptionNotice } from "./logic/files";
 import { initialScreen, transition, type Event, type Screen } from "./logic/machine";
 import {
   confirmView,
@@ -59,9 +60,25 @@ export class App {
     // Another backend has its own hosted UI (or none): ask again.
     if (event.type === "backendChanged") this.hostedUi = undefined;
     const next = transition(this.screen, event);
+    if (event.type === "signInAnswered" && event.outcome.step === "signedIn") void this.moveGuestFiles();
     if (next === this.screen) return;
     this.screen = next;
     this.render();
+  }
+
+  /**
+   * Right after a sign-in: files this device uploaded as a guest move into the user's own
+   * files when the sign-in took the guest identity over; the files page then shows them with a
+   * notice. Nothing happens (and the cloud is not asked) when there is nothing to move.
+   */
+  private async moveGuestFiles(): Promise<void> {
+    try {
+      const notice = guestAdoptionNotice(await this.ctx.backend.call("adopt_guest_files", null));
+      if (notice) this.dispatch({ type: "showPage", page: "files", notice });
+    } catch (error) {
+      const text = `Your guest files could not be moved into your files yet: ${messageFor(asCommandError(error)).text} The next sign-in tries again.`;
+      this.root.querySelector(".notices")?.replaceChildren(banner("error", text));
+    }
   }
 
   private async openSettings(): Promise<void> {

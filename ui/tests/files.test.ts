@@ -11,6 +11,7 @@ import {
   formatBytes,
   formatEta,
   formatRate,
+  guestAdoptionNotice,
   percentDone,
   uploadActions,
   uploadStatus,
@@ -125,7 +126,11 @@ class FilesBackend implements Backend {
   calls: { command: string; args: unknown }[] = [];
   onEvent: ((event: UploadEvent) => void) | undefined;
   watchedMode: FilesMode | undefined;
-  constructor(private readonly handlers: Partial<Record<CommandName, Handler>>, private readonly initial: UploadEvent[] = []) {}
+  private readonly handlers: Partial<Record<CommandName, Handler>>;
+  constructor(handlers: Partial<Record<CommandName, Handler>>, private readonly initial: UploadEvent[] = []) {
+    // No guest files to move unless a test says otherwise.
+    this.handlers = { adopt_guest_files: () => null, ...handlers };
+  }
   async call<K extends CommandName>(command: K, args: ArgsOf<K>): Promise<ResultOf<K>> {
     this.calls.push({ command, args });
     const handler = this.handlers[command];
@@ -252,5 +257,48 @@ describe("the files view", () => {
     app.dispatch({ type: "showPage", page: "files" });
     await flush();
     expect(root.querySelector(".notices")?.textContent).toContain("The storage service refused access");
+  });
+});
+
+describe("guest files after a sign-in", () => {
+  it("says what moved and what stayed", () => {
+    expect(guestAdoptionNotice(null)).toBeUndefined();
+    expect(guestAdoptionNotice({ moved: [], left: [] })).toBeUndefined();
+    expect(guestAdoptionNotice({ moved: ["a.txt"], left: [] })).toEqual({ kind: "success", text: "Moved 1 file from your guest folder." });
+    const notice = guestAdoptionNotice({ moved: ["a.txt", "b.txt"], left: [{ key: "report.pdf", reason: "already_exists" }] });
+    expect(notice?.kind).toBe("info");
+    expect(notice?.text).toContain("Moved 2 files from your guest folder.");
+    expect(notice?.text).toContain("Kept in your guest folder: report.pdf (a different file of that name is already in your files)");
+  });
+
+  it("moves them right after the sign-in and shows the files page with a notice", async () => {
+    const backend = new FilesBackend({
+      restore_session: () => null,
+      backend_info: () => ({ kind: "localCloud", hostedUi: false, hostedUiProviders: [] }),
+      sign_in: () => ({ step: "signedIn", who, device: "notOffered" }),
+      adopt_guest_files: () => ({ moved: ["a.txt", "b.txt"], left: [] }),
+      list_files: () => listing([
+        { key: "a.txt", name: "a.txt", size: 1, modified: null },
+        { key: "b.txt", name: "b.txt", size: 1, modified: null },
+      ]),
+    });
+    const app = new App(root, backend);
+    await app.start();
+    app.dispatch({ type: "signInAnswered", username: "ada@example.com", outcome: { step: "signedIn", who, device: "notOffered" } });
+    await flush();
+    expect(backend.count("adopt_guest_files")).toBe(1);
+    expect(root.dataset.screen).toBe("files");
+    expect(root.querySelector(".notices")?.textContent).toContain("Moved 2 files from your guest folder.");
+    expect(root.querySelectorAll("[data-testid=file-row]").length).toBe(2);
+  });
+
+  it("stays on the home page when there was nothing to move", async () => {
+    const backend = new FilesBackend({ restore_session: () => null, backend_info: () => ({ kind: "localCloud", hostedUi: false, hostedUiProviders: [] }) });
+    const app = new App(root, backend);
+    await app.start();
+    app.dispatch({ type: "signInAnswered", username: "ada@example.com", outcome: { step: "signedIn", who, device: "notOffered" } });
+    await flush();
+    expect(backend.count("adopt_guest_files")).toBe(1);
+    expect(root.dataset.screen).toBe("home");
   });
 });

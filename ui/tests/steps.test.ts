@@ -13,7 +13,11 @@ const setup = { account: "ada@example.com", secret: "JBSWY3DPEHPK3PXPJBSWY3DP", 
 type Handler = (args: unknown) => unknown;
 class FakeBackend implements Backend {
   calls: { command: string; args: unknown }[] = [];
-  constructor(private readonly handlers: Partial<Record<CommandName, Handler>>) {}
+  private readonly handlers: Partial<Record<CommandName, Handler>>;
+  constructor(handlers: Partial<Record<CommandName, Handler>>) {
+    // No guest files to move after a sign-in unless a test says otherwise.
+    this.handlers = { adopt_guest_files: () => null, ...handlers };
+  }
   async call<K extends CommandName>(command: K, args: ArgsOf<K>): Promise<ResultOf<K>> {
     this.calls.push({ command, args });
     const handler = this.handlers[command];
@@ -90,7 +94,9 @@ describe("MFA code step", () => {
 
     code.value = "222222";
     await submit(root, "mfa-form");
-    expect(backend.calls.at(-1)).toEqual({ command: "answer_mfa_code", args: { code: "222222" } });
+    expect(backend.calls.at(-2)).toEqual({ command: "answer_mfa_code", args: { code: "222222" } });
+    // Signed in: the app then moves any guest files of this device (none here).
+    expect(backend.calls.at(-1)?.command).toBe("adopt_guest_files");
     expect(root.dataset.screen).toBe("home");
     expect(root.textContent).toContain("This device is remembered");
   });
@@ -110,7 +116,9 @@ describe("MFA code step", () => {
     code.dispatchEvent(new Event("input"));
     expect(code.value).toBe("123456");
     await flush();
-    expect(backend.calls.at(-1)).toEqual({ command: "answer_mfa_code", args: { code: "123456" } });
+    expect(backend.calls.at(-2)).toEqual({ command: "answer_mfa_code", args: { code: "123456" } });
+    // Signed in: the app then moves any guest files of this device (none here).
+    expect(backend.calls.at(-1)?.command).toBe("adopt_guest_files");
     expect(root.dataset.screen).toBe("home");
   });
 
@@ -180,7 +188,9 @@ describe("other sign-in steps", () => {
     expect(q<HTMLInputElement>(root, "[data-testid=totp-secret]").value).toBe("JBSW Y3DP EHPK 3PXP JBSW Y3DP");
     input(root, "code").value = "654321";
     await submit(root, "totp-setup-form");
-    expect(backend.calls.at(-1)).toEqual({ command: "answer_totp_setup", args: { code: "654321" } });
+    expect(backend.calls.at(-2)).toEqual({ command: "answer_totp_setup", args: { code: "654321" } });
+    // Signed in: the app then moves any guest files of this device (none here).
+    expect(backend.calls.at(-1)?.command).toBe("adopt_guest_files");
     expect(root.dataset.screen).toBe("home");
   });
 
@@ -200,7 +210,9 @@ describe("other sign-in steps", () => {
     expect(backend.commands()).not.toContain("answer_new_password");
     input(root, "attr:name").value = "Ada Lovelace";
     await submit(root, "new-password-form");
-    expect(backend.calls.at(-1)).toEqual({ command: "answer_new_password", args: { password: "Brand-New-7", attributes: { name: "Ada Lovelace" } } });
+    expect(backend.calls.at(-2)).toEqual({ command: "answer_new_password", args: { password: "Brand-New-7", attributes: { name: "Ada Lovelace" } } });
+    // Signed in: the app then moves any guest files of this device (none here).
+    expect(backend.calls.at(-1)?.command).toBe("adopt_guest_files");
     expect(root.dataset.screen).toBe("home");
   });
 });

@@ -6,7 +6,9 @@
 //! of a data directory made before identity pools existed): an identity pool "coffer_demo"
 //! that accepts that client's ID tokens and allows guests, with two roles — signed-in
 //! identities may list, read, write and delete under `private/<identity id>/` of the bucket
-//! "coffer-demo", guests the same under `guest/<identity id>/` only; each role's trust policy
+//! "coffer-demo" (and list, read and delete — to move into `private/` — their own
+//! `guest/<identity id>/`, kept when a guest signs in), guests the same under
+//! `guest/<identity id>/` only; each role's trust policy
 //! admits only that identity pool's signed-in identities or guests respectively (rewritten on
 //! every start, so older data directories get them too). On every start the bucket is
 //! ensured and `<data>/coffer.toml` is rewritten so its endpoints carry the current port.
@@ -86,6 +88,32 @@ pub fn own_prefix_policy(bucket: &str, top: &str) -> serde_json::Value {
     })
 }
 
+/// The demo authenticated role's policy: its own `private/<identity id>/`, plus reading,
+/// listing and deleting (never writing) its own `guest/<identity id>/`, so that a guest who
+/// signs in — and keeps the identity id — can move the files they uploaded as a guest into
+/// their private folder (as `infra/coffer.yaml` allows on AWS). The same policy variable
+/// names the identity in both, so nobody else's guest files are reachable.
+pub fn signed_in_policy(bucket: &str) -> serde_json::Value {
+    let sub = "${cognito-identity.amazonaws.com:sub}";
+    let mut policy = own_prefix_policy(bucket, "private");
+    if let Some(statements) = policy["Statement"].as_array_mut() {
+        statements.push(serde_json::json!({
+            "Sid": "ListOwnGuestPrefix",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": format!("arn:aws:s3:::{bucket}"),
+            "Condition": {"StringLike": {"s3:prefix": [format!("guest/{sub}/"), format!("guest/{sub}/*")]}}
+        }));
+        statements.push(serde_json::json!({
+            "Sid": "MoveOwnGuestObjects",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:DeleteObject"],
+            "Resource": format!("arn:aws:s3:::{bucket}/guest/{sub}/*")
+        }));
+    }
+    policy
+}
+
 /// The demo backend of a running local cloud.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoSetup {
@@ -124,15 +152,22 @@ fn ensure_identity_pool(
     now: time::OffsetDateTime,
     demo: &mut DemoIds,
 ) {
-    for (arn, top) in [
-        (DEMO_AUTHENTICATED_ROLE, "private"),
-        (DEMO_GUEST_ROLE, "guest"),
+    for (arn, policy) in [
+        (DEMO_AUTHENTICATED_ROLE, signed_in_policy(DEMO_BUCKET)),
+        (DEMO_GUEST_ROLE, own_prefix_policy(DEMO_BUCKET, "guest")),
     ] {
-        state.roles.entry(arn.to_owned()).or_insert_with(|| Role {
+        let role = state.roles.entry(arn.to_owned()).or_insert_with(|| Role {
             arn: arn.to_owned(),
-            policy: own_prefix_policy(DEMO_BUCKET, top),
+            policy: policy.clone(),
             trust_policy: None,
         });
+        // Demo roles made before signed-in identities could move their guest files get the
+        // new policy; a policy someone changed by hand is left alone.
+        if arn == DEMO_AUTHENTICATED_ROLE
+            && role.policy == own_prefix_policy(DEMO_BUCKET, "private")
+        {
+            role.policy = policy;
+        }
     }
     demo.bucket = Some(DEMO_BUCKET.to_owned());
     let present = demo
@@ -471,25 +506,39 @@ mod tests {
     use super::*;
     use crate::policy::{Decision, Policy, Request};
 
-    #[test]
-    fn the_demo_policies_confine_identities_to_their_prefix() {
+    /// `document`'s decision for identity `us-east-1:1111` (with `s3:prefix` when given).
+    fn decide_for_1111(
+        document: &serde_json::Value,
+        action: &str,
+        resource: &str,
+        prefix: Option<&str>,
+    ) -> Decision {
         let vars = BTreeMap::from([(
             "cognito-identity.amazonaws.com:sub".to_owned(),
             "us-east-1:1111".to_owned(),
         )]);
+        let context: BTreeMap<String, String> = prefix
+            .map(|p| BTreeMap::from([("s3:prefix".to_owned(), p.to_owned())]))
+            .unwrap_or_default();
+        let policy = Policy::from_value(document).expect("parses");
+        policy.evaluate(
+            &Request {
+                action,
+                resource,
+                context: &context,
+            },
+            &vars,
+        )
+    }
+
+    #[test]
+    fn the_demo_policies_confine_identities_to_their_prefix() {
         let decide = |top: &str, action: &str, resource: &str, prefix: Option<&str>| {
-            let policy = Policy::from_value(&own_prefix_policy(DEMO_BUCKET, top)).expect("parses");
-            let context: BTreeMap<String, String> = prefix
-                .map(|p| BTreeMap::from([("s3:prefix".to_owned(), p.to_owned())]))
-                .unwrap_or_default();
-            policy.evaluate(
-                &Request {
-                    action,
-                    resource,
-                    context: &context,
-                },
-                &vars,
-            )
+            let document = match top {
+                "private" => signed_in_policy(DEMO_BUCKET),
+                _ => own_prefix_policy(DEMO_BUCKET, top),
+            };
+            decide_for_1111(&document, action, resource, prefix)
         };
         let own = "arn:aws:s3:::coffer-demo/private/us-east-1:1111/f";
         for action in [
@@ -541,5 +590,75 @@ mod tests {
             ),
             Decision::Allow
         );
+    }
+
+    #[test]
+    fn signed_in_identities_may_move_only_their_own_guest_files() {
+        let document = signed_in_policy(DEMO_BUCKET);
+        let decide = |action: &str, resource: &str, prefix: Option<&str>| {
+            decide_for_1111(&document, action, resource, prefix)
+        };
+        let own_guest = "arn:aws:s3:::coffer-demo/guest/us-east-1:1111/f";
+        let other_guest = "arn:aws:s3:::coffer-demo/guest/us-east-1:2222/f";
+        let bucket = "arn:aws:s3:::coffer-demo";
+        for action in ["s3:GetObject", "s3:DeleteObject"] {
+            assert_eq!(decide(action, own_guest, None), Decision::Allow, "{action}");
+            assert_eq!(
+                decide(action, other_guest, None),
+                Decision::ImplicitDeny,
+                "{action}"
+            );
+        }
+        assert_eq!(
+            decide("s3:PutObject", own_guest, None),
+            Decision::ImplicitDeny,
+            "the guest folder is only emptied, never written, when signed in"
+        );
+        assert_eq!(
+            decide("s3:ListBucket", bucket, Some("guest/us-east-1:1111/")),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide("s3:ListBucket", bucket, Some("guest/us-east-1:2222/")),
+            Decision::ImplicitDeny
+        );
+        assert_eq!(
+            decide("s3:ListBucket", bucket, Some("guest/")),
+            Decision::ImplicitDeny
+        );
+    }
+
+    #[test]
+    fn an_older_demo_signed_in_role_gets_the_guest_move_and_a_changed_one_is_kept() {
+        let now = time::OffsetDateTime::UNIX_EPOCH;
+        let demo = || DemoIds {
+            user_pool_id: "us-east-1_Demo".to_owned(),
+            client_id: "client".to_owned(),
+            identity_pool_id: None,
+            bucket: None,
+        };
+        let role = |policy| Role {
+            arn: DEMO_AUTHENTICATED_ROLE.to_owned(),
+            policy,
+            trust_policy: None,
+        };
+        let mut older = crate::model::State::default();
+        older.roles.insert(
+            DEMO_AUTHENTICATED_ROLE.to_owned(),
+            role(own_prefix_policy(DEMO_BUCKET, "private")),
+        );
+        ensure_identity_pool(&mut older, "us-east-1", now, &mut demo());
+        assert_eq!(
+            older.roles[DEMO_AUTHENTICATED_ROLE].policy,
+            signed_in_policy(DEMO_BUCKET)
+        );
+
+        let changed = serde_json::json!({"Version": "2012-10-17", "Statement": []});
+        let mut edited = crate::model::State::default();
+        edited
+            .roles
+            .insert(DEMO_AUTHENTICATED_ROLE.to_owned(), role(changed.clone()));
+        ensure_identity_pool(&mut edited, "us-east-1", now, &mut demo());
+        assert_eq!(edited.roles[DEMO_AUTHENTICATED_ROLE].policy, changed);
     }
 }

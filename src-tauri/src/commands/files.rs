@@ -11,8 +11,8 @@ use time::format_description::well_known::Rfc3339;
 
 use super::{dialog_answer, CommandResult};
 use crate::ipc::{
-    FileKeyArgs, FileListingView, FileView, FilesMode, FilesModeArgs, ListFilesArgs, UploadEvent,
-    UploadIdArgs, UploadTargetArgs,
+    FileKeyArgs, FileListingView, FileView, FilesMode, FilesModeArgs, GuestAdoptionView,
+    ListFilesArgs, UploadEvent, UploadIdArgs, UploadTargetArgs,
 };
 use crate::state::{AppState, Dialogs};
 
@@ -42,6 +42,18 @@ pub(crate) async fn list_files(
             })
             .collect(),
     })
+}
+
+/// Right after a sign-in: moves the files this device's guest uploaded into the signed-in
+/// user's own folder when the sign-in took the guest identity over (or an earlier move left
+/// some behind), never replacing a file. `None` when there was nothing to do (no call to the
+/// cloud then).
+#[tauri::command]
+pub(crate) async fn adopt_guest_files(
+    state: State<'_, AppState>,
+) -> CommandResult<Option<GuestAdoptionView>> {
+    let client = state.client().await?;
+    Ok(client.adopt_guest_files().await?.map(Into::into))
 }
 
 /// Sends every upload change to `channel` from now on (events carry their mode; the view

@@ -152,3 +152,48 @@ pub struct UploadEvent {
     /// Why it failed.
     pub error: Option<CommandError>,
 }
+
+/// What `adopt_guest_files` did right after a sign-in that took this device's guest identity
+/// over: the guest's files moved into the user's own folder, and those left in the guest
+/// folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct GuestAdoptionView {
+    /// The moved files' keys, relative to the user's own folder.
+    pub moved: Vec<String>,
+    /// The files left in the guest folder.
+    pub left: Vec<LeftGuestFileView>,
+}
+
+/// A guest file that was not moved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct LeftGuestFileView {
+    /// Its key, relative to the guest folder.
+    pub key: String,
+    /// Why: `already_exists` (a different file of that name is in the user's folder),
+    /// `file_too_large` (over the 5 GiB of a server-side copy) or `invalid_key`.
+    pub reason: String,
+}
+
+impl From<coffer_core::storage::GuestAdoption> for GuestAdoptionView {
+    fn from(adoption: coffer_core::storage::GuestAdoption) -> Self {
+        Self {
+            moved: adoption
+                .moved
+                .iter()
+                .map(|key| key.relative().to_owned())
+                .collect(),
+            left: adoption
+                .left
+                .into_iter()
+                .map(|left| LeftGuestFileView {
+                    reason: left.reason.code().to_owned(),
+                    key: left.relative,
+                })
+                .collect(),
+        }
+    }
+}

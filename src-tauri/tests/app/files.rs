@@ -205,3 +205,45 @@ fn unknown_uploads_and_wrong_states_have_their_own_codes() {
         .unwrap_err();
     assert_eq!(error["code"], "upload_not_running");
 }
+
+#[test]
+fn signing_in_after_guest_use_moves_the_guest_files_into_the_users_own() {
+    let app = TestApp::start();
+    let picked = app.local.join("picked");
+    std::fs::write(picked.join(PICKED[0]), b"first").unwrap();
+    std::fs::write(picked.join(PICKED[1]), b"second").unwrap();
+    app.call::<Vec<Value>>("pick_and_upload", Some(json!({"mode": "guest", "dir": ""})))
+        .unwrap();
+    settled_uploads(&app, "guest");
+    let guest_prefix = list(&app, "guest", "")["prefix"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    app.sign_up_and_confirm(EMAIL, PASSWORD);
+    app.sign_in(EMAIL, PASSWORD);
+    let adoption: Value = app.call("adopt_guest_files", None).unwrap();
+    assert_eq!(
+        adoption["moved"],
+        json!([PICKED[0], PICKED[1]]),
+        "{adoption}"
+    );
+    assert_eq!(adoption["left"], json!([]));
+    let own = list(&app, "signedIn", "");
+    assert_eq!(
+        own["prefix"].as_str().unwrap()["private/".len()..],
+        guest_prefix["guest/".len()..],
+        "the same identity"
+    );
+    let names: Vec<&str> = own["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|file| file["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, [PICKED[0], PICKED[1]]);
+
+    // Nothing is left to do afterwards.
+    let again: Value = app.call("adopt_guest_files", None).unwrap();
+    assert_eq!(again, Value::Null);
+}

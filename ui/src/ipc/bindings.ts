@@ -421,6 +421,27 @@ directories: Array<string>,
  */
 files: Array<FileView>, };
 
+export type GuestAdoptionView = { 
+/**
+ * The moved files' keys, relative to the user's own folder.
+ */
+moved: Array<string>, 
+/**
+ * The files left in the guest folder.
+ */
+left: Array<LeftGuestFileView>, };
+
+export type LeftGuestFileView = { 
+/**
+ * Its key, relative to the guest folder.
+ */
+key: string, 
+/**
+ * Why: `already_exists` (a different file of that name is in the user's folder),
+ * `file_too_large` (over the 5 GiB of a server-side copy) or `invalid_key`.
+ */
+reason: string, };
+
 export type FileKeyArgs = { 
 /**
  * Whose files.
@@ -523,6 +544,7 @@ export type Commands = {
   list_devices: { args: null; result: Array<DeviceView> };
   forget_device: { args: ForgetDeviceArgs; result: string };
   list_files: { args: ListFilesArgs; result: FileListingView };
+  adopt_guest_files: { args: null; result: GuestAdoptionView | null };
   watch_uploads: { args: FilesModeArgs; result: Array<UploadEvent> };
   list_uploads: { args: FilesModeArgs; result: Array<UploadEvent> };
   pick_and_upload: { args: UploadTargetArgs; result: Array<UploadEvent> };

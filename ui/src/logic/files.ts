@@ -1,6 +1,7 @@
 // The files view's state and formatting, pure so tests pin them down: sizes, rates, time left,
 // the uploads queue (one entry per upload id, replaced by each event), and breadcrumbs.
-import type { UploadEvent, UploadState } from "../ipc/bindings";
+import type { GuestAdoptionView, UploadEvent, UploadState } from "../ipc/bindings";
+import type { Notice } from "./machine";
 
 const UNITS = ["B", "KB", "MB", "GB", "TB"];
 
@@ -113,4 +114,32 @@ export function directoryName(relative: string): string {
 /** The relative path of a subdirectory without its trailing slash (`docs/old/` → `docs/old`). */
 export function directoryPath(relative: string): string {
   return relative.replace(/\/+$/, "");
+}
+
+/** Why a guest file stayed in the guest folder, by the app's reason code. */
+function leftReason(code: string): string {
+  switch (code) {
+    case "already_exists":
+      return "a different file of that name is already in your files";
+    case "file_too_large":
+      return "it is larger than the 5 GiB a server-side copy allows";
+    default:
+      return "its name is not one Coffer writes";
+  }
+}
+
+/**
+ * The notice after a sign-in moved this device's guest files into the user's own files
+ * ("Moved 2 files from your guest folder."), naming any left behind; none when nothing was
+ * found.
+ */
+export function guestAdoptionNotice(adoption: GuestAdoptionView | null): Notice | undefined {
+  if (!adoption || (adoption.moved.length === 0 && adoption.left.length === 0)) return undefined;
+  const parts: string[] = [];
+  const moved = adoption.moved.length;
+  if (moved > 0) parts.push(`Moved ${moved} ${moved === 1 ? "file" : "files"} from your guest folder.`);
+  for (const left of adoption.left) {
+    parts.push(`Kept in your guest folder: ${left.key} (${leftReason(left.reason)}); the next sign-in tries again.`);
+  }
+  return { kind: adoption.left.length > 0 ? "info" : "success", text: parts.join(" ") };
 }

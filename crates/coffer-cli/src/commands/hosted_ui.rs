@@ -59,5 +59,6 @@ pub async fn sign_in(client: &Client, args: SignInArgs) -> Result<(), Failure> {
         "Signed in as {} (valid until {}).",
         who.email.as_deref().unwrap_or(&who.username),
         format_time(who.expires_at)
-    ))
+    ))?;
+    super::session::move_guest_files(client).await
 }

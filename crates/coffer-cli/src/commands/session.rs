@@ -1,5 +1,6 @@
 //! `sign-in`, `whoami`, `refresh`, `sign-out`.
 
+use coffer_core::storage::LeftReason;
 use coffer_core::{Client, DeviceRemembering};
 
 use super::{format_time, say, steps};
@@ -35,6 +36,7 @@ pub async fn sign_in(client: &Client, args: SignInArgs) -> Result<(), Failure> {
         who.email.as_deref().unwrap_or(&who.username),
         format_time(who.expires_at)
     ))?;
+    move_guest_files(client).await?;
     match session.device() {
         DeviceRemembering::Remembered { device_key } if args.remember_device => say(format_args!(
             "This device is remembered ({device_key}): MFA is skipped here."
@@ -47,6 +49,42 @@ pub async fn sign_in(client: &Client, args: SignInArgs) -> Result<(), Failure> {
         )),
         _ => Ok(()),
     }
+}
+
+/// Right after a sign-in: moves what this user uploaded as a guest (on this machine, before
+/// this sign-in took the guest identity over) into their own folder, and says so. A failure
+/// does not undo the sign-in: it is reported, and the next sign-in tries again.
+pub(super) async fn move_guest_files(client: &Client) -> Result<(), Failure> {
+    let adoption = match client.adopt_guest_files().await {
+        Ok(Some(adoption)) => adoption,
+        Ok(None) => return Ok(()),
+        Err(error) => {
+            eprintln!(
+                "Your guest files could not be moved into your folder yet ({}); signing in again retries.",
+                error.code()
+            );
+            return Ok(());
+        }
+    };
+    let moved = adoption.moved.len();
+    if moved > 0 {
+        let files = if moved == 1 { "file" } else { "files" };
+        say(format_args!(
+            "Moved {moved} {files} from your guest folder."
+        ))?;
+    }
+    for left in &adoption.left {
+        let why = match left.reason {
+            LeftReason::NameTaken => "a different file of that name is in your folder",
+            LeftReason::TooLarge => "larger than the 5 GiB a server-side copy allows",
+            _ => "a name Coffer does not write",
+        };
+        eprintln!(
+            "Kept in your guest folder: {} ({why}); signing in again retries.",
+            left.relative
+        );
+    }
+    Ok(())
 }
 
 pub async fn whoami(client: &Client, args: WhoamiArgs) -> Result<(), Failure> {

@@ -282,3 +282,63 @@ async fn config_from_stack_and_from_amplify_print_the_client_config() {
         .failure(3, "amplify_outputs.json");
     world.cloud.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_uploaded_as_a_guest_follow_the_guest_into_their_account() {
+    if !keychain_or_skip("files_uploaded_as_a_guest_follow_the_guest_into_their_account").await {
+        return;
+    }
+    let world = World::start_from_template().await;
+    let first = world.home.path().join("first.txt");
+    let second = world.home.path().join("second.txt");
+    std::fs::write(&first, b"one").expect("write file");
+    std::fs::write(&second, b"two").expect("write file");
+    world
+        .coffer(
+            &[
+                "--guest",
+                "upload",
+                first.to_str().unwrap(),
+                second.to_str().unwrap(),
+            ],
+            "",
+        )
+        .await
+        .success();
+
+    let email = "hedy@example.com";
+    world.confirmed_user(email).await;
+    let sign_in = ["sign-in", "--username", email, "--password-stdin"];
+    let run = world
+        .coffer(&sign_in, &format!("{PASSWORD}\n"))
+        .await
+        .success();
+    assert!(
+        run.stdout()
+            .contains("Moved 2 files from your guest folder."),
+        "{}",
+        run.stdout()
+    );
+    let run = world.coffer(&["ls"], "").await.success();
+    for name in ["first.txt", "second.txt"] {
+        assert!(run.stdout().contains(name), "{}", run.stdout());
+    }
+    // The guest identity is the user's now: a guest starts afresh, with an empty folder.
+    let run = world.coffer(&["--guest", "ls"], "").await.success();
+    assert!(!run.stdout().contains("first.txt"), "{}", run.stdout());
+
+    // Nothing is left to move at the next sign-in.
+    world.coffer(&["sign-out"], "").await.success();
+    let run = world
+        .coffer(&sign_in, &format!("{PASSWORD}\n"))
+        .await
+        .success();
+    assert!(!run.stdout().contains("Moved"), "{}", run.stdout());
+    assert!(
+        run.stderr().is_empty() || !run.stderr().contains("guest"),
+        "{}",
+        run.stderr()
+    );
+
+    world.cloud.shutdown().await;
+}

@@ -9,7 +9,10 @@
 //!    a guest first passes the stored guest id to `GetCredentialsForIdentity` with their
 //!    `Logins`: Cognito gives the guest identity to a user who has none yet, and answers with
 //!    the user's own identity id when they have one. Either way the id in the answer is the
-//!    one kept.
+//!    one kept. When the guest identity became the user's (same id), a marker
+//!    `guest-files:<cognito-identity endpoint>#<identity pool>#user:<sub>` is stored first:
+//!    the guest's files under `guest/<id>/` are still to be moved into `private/<id>/`
+//!    ([`crate::storage::GuestAdoption`]); the move deletes the marker once nothing is left.
 //! 2. **Credentials.** `GetCredentialsForIdentity(IdentityId, Logins)`, where `Logins` is
 //!    `{"cognito-idp.<region>.amazonaws.com/<user pool id>": <ID token>}` — the same provider
 //!    name on AWS and on the local cloud. The ID token comes from
@@ -196,6 +199,14 @@ impl Client {
             (IdentityMode::SignedIn, Some(sub)) => format!("identity:{endpoint}#{pool}#user:{sub}"),
             _ => format!("identity:{endpoint}#{pool}#guest"),
         })
+    }
+
+    /// The keychain key of the marker "this user's identity was a guest's, whose files are
+    /// still to be moved" (see the module docs).
+    pub(crate) fn guest_files_marker_key(&self, sub: &str) -> Option<String> {
+        let pool = self.config().identity_pool_id()?;
+        let endpoint = self.config().cognito_identity_endpoint();
+        Some(format!("guest-files:{endpoint}#{pool}#user:{sub}"))
     }
 
     /// The stored identity id for the signed-in user `sub`, if one is known.
@@ -394,7 +405,7 @@ impl IdentityCredentials {
                 }
                 Err(error) => return Err(error),
             }
-        } else if let Some(issued) = self.adopt_guest_identity(&logins, generation).await? {
+        } else if let Some(issued) = self.adopt_guest_identity(&logins, &sub, generation).await? {
             client
                 .save_plain(user_key, issued.identity_id.clone())
                 .await?;
@@ -411,6 +422,7 @@ impl IdentityCredentials {
     async fn adopt_guest_identity(
         &self,
         logins: &HashMap<String, String>,
+        sub: &str,
         generation: u64,
     ) -> Result<Option<Issued>, Error> {
         let client = &self.inner.client;
@@ -426,6 +438,11 @@ impl IdentityCredentials {
         {
             Ok(issued) => {
                 if issued.identity_id == guest_id {
+                    // Its guest files are the user's too, still to be moved: noted before the
+                    // guest entry goes, so that a failure in between loses nothing.
+                    if let Some(marker) = client.guest_files_marker_key(sub) {
+                        client.save_plain(marker, guest_id.clone()).await?;
+                    }
                     // The guest identity is the user's now; it no longer works without Logins.
                     client.delete_plain(guest_key).await?;
                 }

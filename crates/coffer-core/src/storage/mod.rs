@@ -13,6 +13,7 @@
 //! throttling, 5xx and dropped connections, stalled-stream protection, and the SDK identity
 //! cache turned off so that [`IdentityCredentials`] alone decides when to renew.
 
+mod adopt;
 mod error;
 pub mod key;
 
@@ -28,6 +29,7 @@ use s3::config::{
 use time::OffsetDateTime;
 use tokio::io::AsyncWriteExt;
 
+pub use adopt::{GuestAdoption, LeftInGuestFolder, LeftReason, MAX_COPY_OBJECT_BYTES};
 pub use error::StorageError;
 pub use key::{object_key, Key, KeyError};
 

@@ -152,11 +152,20 @@ async fn every_resource_of_the_template_is_provisioned_as_declared() {
         .as_array()
         .expect("statements")
         .clone();
-    assert_eq!(statements.len(), 2);
+    assert_eq!(statements.len(), 4);
     assert_eq!(
         statements[0]["Resource"],
         format!(
             "arn:aws:s3:::{}/private/${{cognito-identity.amazonaws.com:sub}}/*",
+            setup.bucket
+        )
+    );
+    // The own guest folder, to move a guest's files in at sign-in (read and delete only).
+    assert_eq!(statements[2]["Sid"], "MoveOwnGuestObjects");
+    assert_eq!(
+        statements[2]["Resource"],
+        format!(
+            "arn:aws:s3:::{}/guest/${{cognito-identity.amazonaws.com:sub}}/*",
             setup.bucket
         )
     );
