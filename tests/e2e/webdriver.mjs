@@ -1,4 +1,6 @@
 // A small W3C WebDriver client over fetch: just what the Coffer e2e tests use.
+import { readdirSync, readlinkSync, realpathSync } from "node:fs";
+
 const ELEMENT = "element-6066-11e4-a52f-4d56fd3df285";
 
 export class WebDriver {
@@ -34,7 +36,13 @@ export class WebDriver {
     }
   }
 
+  /**
+   * Starts a session on `application`, once every earlier process of it has exited: the app
+   * allows one running copy (single-instance plugin), and a window quit a moment ago may still
+   * be shutting down on a busy machine — a new one would hand over to it and exit.
+   */
   async start(application) {
+    await waitUntilNotRunning(application);
     const value = await this.request("POST", "/session", {
       capabilities: { alwaysMatch: { "tauri:options": { application } } },
     });
@@ -108,5 +116,28 @@ export class WebDriver {
 
   async waitForText(text) {
     await this.waitFor(`text "${text}"`, "return document.body.innerText.includes(arguments[0])", [text]);
+  }
+}
+
+/** The pids of running processes whose executable is `path` (Linux `/proc`). */
+function processesOf(path) {
+  const target = realpathSync(path);
+  const pids = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // A binary rebuilt while running reads as "<path> (deleted)".
+      if (readlinkSync(`/proc/${entry}/exe`).replace(/ \(deleted\)$/, "") === target) pids.push(entry);
+    } catch {
+      // Gone meanwhile, or not ours to inspect.
+    }
+  }
+  return pids;
+}
+
+async function waitUntilNotRunning(path, timeoutMs = 20000) {
+  const deadline = Date.now() + timeoutMs;
+  while (processesOf(path).length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
