@@ -46,7 +46,7 @@ describe("error messages", () => {
     for (const code of [
       "wrong_username_or_password", "user_not_confirmed", "user_not_found", "user_disabled", "password_reset_required",
       "code_mismatch", "code_expired", "username_exists", "invalid_password", "too_many_requests", "client_secret_mismatch",
-      "token_revoked", "session_expired", "not_signed_in", "endpoint_unreachable", "keychain_unavailable",
+      "token_revoked", "session_expired", "missing_scope", "not_signed_in", "endpoint_unreachable", "keychain_unavailable",
       "keychain_error", "stored_tokens_corrupt", "config_not_found", "config_invalid",
     ]) {
       expect(KNOWN_CODES).toContain(code);
@@ -69,5 +69,6 @@ describe("error messages", () => {
     expect(endsSession({ code: "token_revoked", message: "" })).toBe(true);
     expect(endsSession({ code: "session_expired", message: "" })).toBe(true);
     expect(endsSession({ code: "endpoint_unreachable", message: "" })).toBe(false);
+    expect(endsSession({ code: "missing_scope", message: "" })).toBe(false);
   });
 });

@@ -325,7 +325,14 @@ fn classify_not_authorized(
         Operation::Challenge | Operation::Account if lower.contains("incorrect") => {
             Error::WrongUsernameOrPassword
         }
-        Operation::Account if lower.contains("revoked") => Error::TokenRevoked,
+        // VerifySoftwareToken authorises with the access token when TOTP is set up from the
+        // account (not during sign-in), so its token answers read as an account call's.
+        Operation::Account | Operation::VerifyTotp if lower.contains("revoked") => {
+            Error::TokenRevoked
+        }
+        Operation::Account | Operation::VerifyTotp if lower.contains("access token") => {
+            Error::SessionExpired
+        }
         Operation::Account if lower.contains("token") => Error::SessionExpired,
         Operation::Refresh | Operation::RevokeToken | Operation::GlobalSignOut => {
             if lower.contains("revoked") {
@@ -492,6 +499,16 @@ mod tests {
                 Operation::Account,
                 "Access Token does not have required scopes",
                 "missing_scope",
+            ),
+            (
+                Operation::VerifyTotp,
+                "Access Token has been revoked",
+                "token_revoked",
+            ),
+            (
+                Operation::VerifyTotp,
+                "Access Token has expired",
+                "session_expired",
             ),
         ];
         for (operation, message, expected) in challenge_cases {

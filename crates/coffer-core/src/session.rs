@@ -249,7 +249,7 @@ impl Client {
 
     /// Deletes tokens that Cognito no longer accepts; a keychain failure is only logged (the
     /// caller reports why the tokens are dead).
-    async fn forget_dead_tokens(&self) {
+    pub(crate) async fn forget_dead_tokens(&self) {
         if let Err(forget_error) = self.forget_tokens().await {
             tracing::warn!(code = forget_error.code(), "could not delete dead tokens");
         }

@@ -253,6 +253,10 @@ impl TotpEnrollment {
             .map_err(|error| map_sdk_error(Operation::VerifyTotp, &client.endpoint(), error))
             .and_then(|output| verified(output.status()));
         if let Err(error) = verify {
+            if matches!(error, Error::TokenRevoked) {
+                // Signed out elsewhere meanwhile: forget the dead session, as account calls do.
+                client.forget_dead_tokens().await;
+            }
             return Err(StepError::new(error, self));
         }
         let settings = SoftwareTokenMfaSettingsType::builder()

@@ -37,6 +37,9 @@ const MESSAGES: Record<string, { text: Entry; field?: string }> = {
   client_secret_mismatch: { text: "The app client's secret in the config file does not match the app client." },
   token_revoked: { text: "You were signed out, perhaps on another device. Sign in again." },
   session_expired: { text: "Your sign-in has expired. Sign in again." },
+  missing_scope: {
+    text: "This browser sign-in may not manage the account: the app client does not grant the aws.cognito.signin.user.admin scope. Sign in with your password, or ask the backend's owner to allow the scope.",
+  },
   not_signed_in: { text: "You are not signed in." },
   no_pending_step: { text: "This sign-in is no longer waiting for an answer. Sign in again." },
   wrong_step: { text: "This sign-in is waiting for a different step. Go back and sign in again." },
