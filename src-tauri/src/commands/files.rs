@@ -184,7 +184,11 @@ pub(crate) async fn download_file<R: Runtime>(
         .and_then(|path| path.into_path().ok()),
     };
     let Some(dest) = dest else { return Ok(None) };
-    let (written, _bytes) = files.download(&key, Path::new(&dest)).await?;
+    // The save dialog already asked before replacing a file (and the preset directory of the
+    // tests stands for that dialog), so the download may replace it.
+    let (written, _bytes) = files
+        .download_overwriting(&key, Path::new(&dest))
+        .await?;
     Ok(Some(written.display().to_string()))
 }
 

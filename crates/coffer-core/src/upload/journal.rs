@@ -23,6 +23,13 @@ pub const HEAD_BYTES: u64 = 1024 * 1024;
 
 const JOURNAL_VERSION: u32 = 1;
 
+/// One upload's hold on its destination ([`Journal::lock`]); released when dropped (closing
+/// the file releases the operating system's lock).
+#[derive(Debug)]
+pub struct DestinationLock {
+    _file: std::fs::File,
+}
+
 /// What makes a file "the same file" for a resume.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileIdentity {
@@ -188,6 +195,34 @@ impl Journal {
         Ok(())
     }
 
+    /// Takes the destination's upload lock, held until the returned guard is dropped;
+    /// `Ok(None)` when another upload holds it, in this process or another. The lock is the
+    /// operating system's advisory file lock on `<journal name>.lock` (flock / LockFileEx),
+    /// so a process that dies releases it, and a resume after `kill -9` is never blocked.
+    /// The lock files stay (a few bytes each): removing one while another process may be
+    /// opening it would let two uploads hold "the" lock at once.
+    pub fn lock(
+        &self,
+        endpoint: &str,
+        bucket: &str,
+        key: &str,
+    ) -> std::io::Result<Option<DestinationLock>> {
+        std::fs::create_dir_all(&self.dir)?;
+        let path = self.path_for(endpoint, bucket, key).with_extension("lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)?;
+        // Named through the trait: std's inherent `File::try_lock` needs Rust 1.89, above
+        // this workspace's rust-version.
+        match fs4::FileExt::try_lock(&file) {
+            Ok(()) => Ok(Some(DestinationLock { _file: file })),
+            Err(fs4::TryLockError::WouldBlock) => Ok(None),
+            Err(fs4::TryLockError::Error(error)) => Err(error),
+        }
+    }
+
     /// Deletes the entry for a destination; a missing entry is fine.
     pub fn remove(&self, endpoint: &str, bucket: &str, key: &str) -> std::io::Result<()> {
         match std::fs::remove_file(self.path_for(endpoint, bucket, key)) {
@@ -243,6 +278,20 @@ mod tests {
         assert_ne!(first.head_sha256, second.head_sha256);
         std::fs::write(&file, b"jello!").unwrap();
         assert_ne!(FileIdentity::of_file(&file).unwrap().size, second.size);
+    }
+
+    #[test]
+    fn one_upload_per_destination_holds_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::new(dir.path());
+        let held = journal.lock("e", "b", "k").unwrap().expect("free");
+        assert!(
+            journal.lock("e", "b", "k").unwrap().is_none(),
+            "a second upload to the same destination is refused"
+        );
+        assert!(journal.lock("e", "b", "other").unwrap().is_some());
+        drop(held);
+        assert!(journal.lock("e", "b", "k").unwrap().is_some(), "released");
     }
 
     #[test]

@@ -4,5 +4,6 @@
 mod faults;
 mod files;
 mod identity;
+mod no_replace;
 mod support;
 mod upload;
