@@ -181,7 +181,13 @@ async fn a_file_stored_during_a_multipart_upload_is_not_replaced_and_replace_rep
         .await
         .unwrap();
     assert!(
-        matches!(outcome, UploadOutcome::Completed { resumed_bytes: 0, .. }),
+        matches!(
+            outcome,
+            UploadOutcome::Completed {
+                resumed_bytes: 0,
+                ..
+            }
+        ),
         "{outcome:?}"
     );
     assert_eq!(
