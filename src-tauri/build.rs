@@ -39,6 +39,7 @@ const COMMANDS: &[&str] = &[
     "pick_and_upload",
     "pause_upload",
     "resume_upload",
+    "replace_upload",
     "cancel_upload",
     "download_file",
     "delete_file",

@@ -228,6 +228,7 @@ pub(crate) fn handler<R: tauri::Runtime>(
         files::pick_and_upload,
         files::pause_upload,
         files::resume_upload,
+        files::replace_upload,
         files::cancel_upload,
         files::download_file,
         files::delete_file,

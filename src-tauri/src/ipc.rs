@@ -647,6 +647,7 @@ fn command_signatures(cfg: &ts_rs::Config) -> Vec<CommandSignature> {
         signature::<UploadTargetArgs, Vec<UploadEvent>>("pick_and_upload", cfg),
         signature::<UploadIdArgs, ()>("pause_upload", cfg),
         signature::<UploadIdArgs, UploadEvent>("resume_upload", cfg),
+        signature::<UploadIdArgs, UploadEvent>("replace_upload", cfg),
         signature::<UploadIdArgs, ()>("cancel_upload", cfg),
         signature::<FileKeyArgs, Option<String>>("download_file", cfg),
         signature::<FileKeyArgs, ()>("delete_file", cfg),

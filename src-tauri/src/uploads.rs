@@ -31,6 +31,9 @@ struct Job {
     files: Files,
     path: PathBuf,
     key: Key,
+    /// Replace a stored file of the same name: off until the person chooses "Replace" on an
+    /// upload refused with `already_exists` ([`Uploads::replace`]).
+    overwrite: bool,
 }
 
 struct Entry {
@@ -131,6 +134,7 @@ impl Uploads {
             files: files.clone(),
             path: path.to_path_buf(),
             key,
+            overwrite: false,
         };
         self.insert_and_run(event, job, true)
     }
@@ -183,6 +187,7 @@ impl Uploads {
                 files: files.clone(),
                 path: entry.path.clone(),
                 key,
+                overwrite: false,
             };
             adopted.push(self.insert_and_run(event, job, false));
         }
@@ -210,7 +215,8 @@ impl Uploads {
 
     fn spawn(self: &Arc<Self>, id: u32, job: Job, control: UploadControl) {
         let uploads = Arc::clone(self);
-        let options = self.options();
+        let mut options = self.options();
+        options.overwrite = job.overwrite;
         tauri::async_runtime::spawn(async move {
             let sink_uploads = Arc::clone(&uploads);
             let sink: coffer_core::upload::ProgressSink =
@@ -327,19 +333,52 @@ impl Uploads {
 
     /// Continues a paused, failed or interrupted upload from what the server already has.
     pub fn resume(self: &Arc<Self>, id: u32) -> Result<UploadEvent, CommandError> {
-        let (event, job, control) = self.with_entry(id, |entry| match entry.event.state {
-            UploadState::Paused | UploadState::Failed | UploadState::Interrupted => {
-                let control = UploadControl::new();
-                entry.control = control.clone();
-                entry.event.state = UploadState::Running;
-                entry.event.error = None;
-                entry.last_progress = None;
-                Ok((entry.event.clone(), entry.job.clone(), control))
-            }
+        self.rerun(id, |entry| match entry.event.state {
+            UploadState::Paused | UploadState::Failed | UploadState::Interrupted => Ok(()),
             _ => Err(CommandError::new(
                 "upload_not_resumable",
                 format!("upload {id} is not paused, failed or interrupted"),
             )),
+        })
+    }
+
+    /// Runs again an upload refused because a file of that name is stored (`already_exists`),
+    /// now replacing that file: the person chose "Replace". Parts the server still has are
+    /// reused, as on resume.
+    pub fn replace(self: &Arc<Self>, id: u32) -> Result<UploadEvent, CommandError> {
+        self.rerun(id, |entry| {
+            let refused = entry.event.state == UploadState::Failed
+                && entry
+                    .event
+                    .error
+                    .as_ref()
+                    .is_some_and(|error| error.code == "already_exists");
+            if !refused {
+                return Err(CommandError::new(
+                    "upload_not_replaceable",
+                    format!("upload {id} was not refused for an existing file"),
+                ));
+            }
+            entry.job.overwrite = true;
+            Ok(())
+        })
+    }
+
+    /// Runs the upload `id` again under a new control once `allowed` accepts (and possibly
+    /// adjusts) its entry.
+    fn rerun(
+        self: &Arc<Self>,
+        id: u32,
+        allowed: impl FnOnce(&mut Entry) -> Result<(), CommandError>,
+    ) -> Result<UploadEvent, CommandError> {
+        let (event, job, control) = self.with_entry(id, |entry| {
+            allowed(entry)?;
+            let control = UploadControl::new();
+            entry.control = control.clone();
+            entry.event.state = UploadState::Running;
+            entry.event.error = None;
+            entry.last_progress = None;
+            Ok((entry.event.clone(), entry.job.clone(), control))
         })?;
         self.publish(&event);
         self.spawn(id, job, control);

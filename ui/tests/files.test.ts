@@ -13,6 +13,7 @@ import {
   formatRate,
   guestAdoptionNotice,
   percentDone,
+  offersReplace,
   uploadActions,
   uploadStatus,
   withoutFinished,
@@ -91,6 +92,14 @@ describe("the uploads queue", () => {
     expect(uploadActions("running")).toEqual({ pause: true, resume: false, cancel: true });
     for (const state of ["paused", "failed", "interrupted"] as const) expect(uploadActions(state)).toEqual({ pause: false, resume: true, cancel: true });
     for (const state of ["completed", "cancelled"] as const) expect(uploadActions(state)).toEqual({ pause: false, resume: false, cancel: false });
+  });
+
+  it("offers Replace only for an upload refused because the name is taken", () => {
+    const taken = { code: "already_exists", message: "a file named docs/report.pdf already exists" };
+    expect(offersReplace(upload({ state: "failed", error: taken }))).toBe(true);
+    expect(offersReplace(upload({ state: "failed", error: { code: "access_denied", message: "x" } }))).toBe(false);
+    expect(offersReplace(upload({ state: "failed", error: null }))).toBe(false);
+    expect(offersReplace(upload({ state: "completed", error: taken }))).toBe(false);
   });
 
   it("reloads the listing once per completed upload, and clears finished ones", () => {
@@ -222,6 +231,25 @@ describe("the files view", () => {
     root.querySelector<HTMLButtonElement>("[data-testid=upload-resume]")!.click();
     await flush();
     expect(backend.calls.find((call) => call.command === "resume_upload")?.args).toEqual({ id: 3 });
+  });
+
+  it("says when an upload's name is taken and replaces it only when asked", async () => {
+    const taken = { code: "already_exists", message: "a file named docs/report.pdf already exists; upload with overwrite to replace it" };
+    const backend = new FilesBackend(
+      { restore_session: () => who, list_files: () => listing([]), replace_upload: () => upload({ id: 5 }) },
+      [upload({ id: 5, state: "failed", error: taken, rate: 0, etaSeconds: null })],
+    );
+    const app = new App(root, backend);
+    await app.start();
+    app.dispatch({ type: "showPage", page: "files" });
+    await flush();
+    const row = root.querySelector<HTMLElement>("[data-testid=upload]")!;
+    expect(row.textContent).toContain("A file with this name is already in this folder. Nothing was replaced");
+    expect(row.querySelector("[data-testid=upload-resume]")).toBeNull();
+    expect(backend.count("replace_upload")).toBe(0);
+    row.querySelector<HTMLButtonElement>("[data-testid=upload-replace]")!.click();
+    await flush();
+    expect(backend.calls.find((call) => call.command === "replace_upload")?.args).toEqual({ id: 5 });
   });
 
   it("shows guest files with a guest banner and a way to sign in", async () => {

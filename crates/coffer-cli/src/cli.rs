@@ -16,9 +16,10 @@ stdin each when stdin is not a terminal, in the order they are asked. Tokens and
 devices are kept in the OS keychain only.
 
 Exit status: 0 success, 1 other error, 2 usage or input error, 3 config error, \
-4 sign-in refused, 5 request rejected (code, password policy, existing user), \
+4 sign-in refused, 5 request rejected (code, password policy, existing user, \
+a file that exists and is not to be replaced, an upload of the same file already running), \
 6 not signed in or sign-in expired, 7 keychain unavailable, 8 endpoint unreachable, \
-9 rate limited, 10 local cloud could not start, 11 access denied, 12 no such file, \
+9 rate limited, 10 local cloud could not start, 11 access denied, 12 no such file (or, on AWS, one that cannot be read), \
 130 upload paused by Ctrl-C (run the same command again to resume).";
 
 /// Coffer: a client for Amazon Cognito user pools, and a local cloud to try it on.
@@ -118,6 +119,10 @@ pub struct UploadArgs {
     /// No progress bars.
     #[arg(long)]
     pub quiet: bool,
+    /// Replace files that already exist in the folder. Without it, an upload to a name that
+    /// is taken is refused and the stored file is left as it is.
+    #[arg(long)]
+    pub overwrite: bool,
 }
 
 #[derive(Debug, Args)]
@@ -136,6 +141,10 @@ pub struct GetArgs {
     pub key: String,
     /// Where to save it (a file, or an existing directory); default: its name, here.
     pub dest: Option<PathBuf>,
+    /// Replace the local file if it exists. Without it, an existing file is left as it is
+    /// and nothing is written.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -34,6 +34,15 @@ pub enum Failure {
     /// A backend description (stack outputs, amplify_outputs.json) could not be read or used.
     #[error("{path}: {reason}")]
     BackendDescription { path: String, reason: String },
+    /// Two files of one `coffer upload` would go to the same key.
+    #[error(
+        "{first} and {second} would both be uploaded as {key}; upload them to different folders"
+    )]
+    DuplicateDestination {
+        key: String,
+        first: String,
+        second: String,
+    },
     /// Writing the output failed (e.g. a closed pipe).
     #[error("cannot write the output")]
     Output(#[source] std::io::Error),
@@ -69,7 +78,7 @@ impl Failure {
     pub fn exit_status(&self) -> u8 {
         match self {
             Self::Core(error) => core_exit_status(error),
-            Self::Input(_) => exit::USAGE,
+            Self::Input(_) | Self::DuplicateDestination { .. } => exit::USAGE,
             Self::UnsupportedChallenge { .. } => exit::SIGN_IN_REFUSED,
             Self::LocalCloud(_) | Self::NoDataDir => exit::LOCAL_CLOUD,
             Self::NoJournalDir | Self::Output(_) => exit::OTHER,
@@ -150,6 +159,12 @@ impl Failure {
             CoreError::MissingScope => {
                 "the app client must allow the aws.cognito.signin.user.admin OAuth scope; then sign in again with --hosted-ui, or sign in with `coffer sign-in --username NAME`"
             }
+            CoreError::Storage(StorageError::AlreadyExists { .. }) => {
+                "pass --overwrite to replace it"
+            }
+            CoreError::Storage(StorageError::LocalFileExists { .. }) => {
+                "pass --force to replace it, or name another destination"
+            }
             CoreError::Storage(StorageError::AccessDenied) => {
                 "your credentials allow only your own folder; keys are relative to it"
             }
@@ -211,7 +226,12 @@ fn storage_exit_status(error: &StorageError) -> u8 {
         StorageError::NoBucket => exit::CONFIG,
         StorageError::Key(_) => exit::USAGE,
         StorageError::AccessDenied => exit::ACCESS_DENIED,
-        StorageError::NotFound { .. } | StorageError::NoSuchBucket { .. } => exit::NOT_FOUND,
+        StorageError::NotFound { .. }
+        | StorageError::MissingOrUnreadable { .. }
+        | StorageError::NoSuchBucket { .. } => exit::NOT_FOUND,
+        StorageError::AlreadyExists { .. }
+        | StorageError::LocalFileExists { .. }
+        | StorageError::UploadInProgress { .. } => exit::REQUEST_REJECTED,
         StorageError::CredentialsExpired => exit::NOT_SIGNED_IN,
         StorageError::Unreachable { .. } => exit::UNREACHABLE,
         _ => exit::OTHER,

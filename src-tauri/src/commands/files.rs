@@ -163,6 +163,16 @@ pub(crate) fn resume_upload(
     state.uploads().resume(args.id)
 }
 
+/// Runs again an upload refused with `already_exists`, replacing the stored file (the person
+/// chose "Replace").
+#[tauri::command]
+pub(crate) fn replace_upload(
+    state: State<'_, AppState>,
+    args: UploadIdArgs,
+) -> CommandResult<UploadEvent> {
+    state.uploads().replace(args.id)
+}
+
 /// Cancels an upload and aborts it on the server.
 #[tauri::command]
 pub(crate) fn cancel_upload(state: State<'_, AppState>, args: UploadIdArgs) -> CommandResult<()> {
@@ -196,7 +206,9 @@ pub(crate) async fn download_file<R: Runtime>(
         .and_then(|path| path.into_path().ok()),
     };
     let Some(dest) = dest else { return Ok(None) };
-    let (written, _bytes) = files.download(&key, Path::new(&dest)).await?;
+    // The save dialog already asked before replacing a file (and the preset directory of the
+    // tests stands for that dialog), so the download may replace it.
+    let (written, _bytes) = files.download_overwriting(&key, Path::new(&dest)).await?;
     Ok(Some(written.display().to_string()))
 }
 

@@ -111,7 +111,9 @@ fn upload_list_download_and_delete_own_files() {
             Some(json!({"mode": "signedIn", "key": "docs/one.txt"})),
         )
         .unwrap_err();
-    assert_eq!(again["code"], "not_found");
+    // The role may list only under an `s3:prefix` condition, so S3 answers a missing key with
+    // 403, as on AWS: "missing or unreadable".
+    assert_eq!(again["code"], "missing_or_unreadable");
 
     // A key that would leave the prefix is refused before any request.
     let escape = app
@@ -246,4 +248,41 @@ fn signing_in_after_guest_use_moves_the_guest_files_into_the_users_own() {
     // Nothing is left to do afterwards.
     let again: Value = app.call("adopt_guest_files", None).unwrap();
     assert_eq!(again, Value::Null);
+}
+
+#[test]
+fn an_upload_to_a_taken_name_is_refused_and_replace_replaces_it() {
+    let app = TestApp::start();
+    let picked = app.local.join("picked").join(PICKED[0]);
+    std::fs::write(&picked, b"first").unwrap();
+    app.call::<Vec<Value>>("pick_and_upload", Some(json!({"mode": "guest", "dir": ""})))
+        .unwrap();
+    let first = settled_uploads(&app, "guest");
+    assert_eq!(first[0]["state"], "completed", "{first:?}");
+
+    std::fs::write(&picked, b"second, longer").unwrap();
+    let started: Vec<Value> = app
+        .call("pick_and_upload", Some(json!({"mode": "guest", "dir": ""})))
+        .unwrap();
+    let id = started[0]["id"].clone();
+    let uploads = settled_uploads(&app, "guest");
+    let refused = uploads.iter().find(|u| u["id"] == id).unwrap();
+    assert_eq!(refused["state"], "failed", "{refused}");
+    assert_eq!(refused["error"]["code"], "already_exists", "{refused}");
+    assert_eq!(
+        list(&app, "guest", "")["files"][0]["size"],
+        5,
+        "nothing was replaced"
+    );
+
+    let error = app
+        .invoke_raw("replace_upload", Some(json!({"id": first[0]["id"]})))
+        .unwrap_err();
+    assert_eq!(error["code"], "upload_not_replaceable");
+    let event: Value = app.call("replace_upload", Some(json!({"id": id}))).unwrap();
+    assert_eq!(event["state"], "running");
+    let uploads = settled_uploads(&app, "guest");
+    let replaced = uploads.iter().find(|u| u["id"] == id).unwrap();
+    assert_eq!(replaced["state"], "completed", "{replaced}");
+    assert_eq!(list(&app, "guest", "")["files"][0]["size"], 14);
 }

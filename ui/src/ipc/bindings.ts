@@ -550,6 +550,7 @@ export type Commands = {
   pick_and_upload: { args: UploadTargetArgs; result: Array<UploadEvent> };
   pause_upload: { args: UploadIdArgs; result: null };
   resume_upload: { args: UploadIdArgs; result: UploadEvent };
+  replace_upload: { args: UploadIdArgs; result: UploadEvent };
   cancel_upload: { args: UploadIdArgs; result: null };
   download_file: { args: FileKeyArgs; result: string | null };
   delete_file: { args: FileKeyArgs; result: null };

@@ -79,6 +79,11 @@ const MESSAGES: Record<string, { text: Entry; field?: string }> = {
   // Files and uploads.
   access_denied: { text: "The storage service refused access to this file. Sign in again; if it persists, check the identity pool's roles." },
   not_found: { text: "This file is no longer there. The list has been refreshed." },
+  missing_or_unreadable: { text: "This file is not there, or it cannot be read (the storage service does not say which). Refresh the list to see what is stored." },
+  already_exists: { text: "A file with this name is already in this folder. Nothing was replaced: choose “Replace” to replace it." },
+  upload_in_progress: { text: "This file is already being uploaded to this folder. Wait for that upload to finish." },
+  local_file_exists: { text: "A file with this name already exists there. Nothing was replaced." },
+  upload_not_replaceable: { text: "This upload was not refused for an existing file, so there is nothing to replace." },
   no_bucket: { text: "No bucket is configured for files. Add `bucket` to the config file (Settings shows which one)." },
   no_such_bucket: { text: "The configured bucket does not exist." },
   not_configured: { text: (error) => `Files are not available: ${error.message.replace(/^the config has no /, "the config file has no ")}.` },

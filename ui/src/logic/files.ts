@@ -65,6 +65,15 @@ export function uploadStatus(upload: UploadEvent): string {
   return parts.join(" · ");
 }
 
+/**
+ * Whether a failed upload offers "Replace": it was refused because a file of that name is
+ * stored (`already_exists`), and running it again would only be refused again; "Replace"
+ * runs it with overwrite (`replace_upload`).
+ */
+export function offersReplace(upload: Pick<UploadEvent, "state" | "error">): boolean {
+  return upload.state === "failed" && upload.error?.code === "already_exists";
+}
+
 /** Which buttons an upload offers. */
 export function uploadActions(state: UploadState): { pause: boolean; resume: boolean; cancel: boolean } {
   switch (state) {

@@ -14,6 +14,7 @@ import {
   directoryPath,
   formatBytes,
   percentDone,
+  offersReplace,
   uploadActions,
   uploadStatus,
   withoutFinished,
@@ -180,7 +181,8 @@ export function filesView(ctx: ViewContext, screen: { who: WhoAmIView | null; no
   function uploadRow(upload: UploadEvent): HTMLElement {
     const percent = percentDone(upload);
     const actions = uploadActions(upload.state);
-    const act = (label: string, testid: string, command: "pause_upload" | "resume_upload" | "cancel_upload") => {
+    const replace = offersReplace(upload);
+    const act = (label: string, testid: string, command: "pause_upload" | "resume_upload" | "replace_upload" | "cancel_upload") => {
       const button = h("button", { type: "button", class: "btn-small", "data-testid": testid, "aria-label": `${label} ${upload.name}` }, label);
       button.addEventListener("click", () =>
         void busy(button, async () => {
@@ -207,7 +209,8 @@ export function filesView(ctx: ViewContext, screen: { who: WhoAmIView | null; no
           "span",
           { class: "upload-buttons" },
           actions.pause ? act("Pause", "upload-pause", "pause_upload") : null,
-          actions.resume ? act("Resume", "upload-resume", "resume_upload") : null,
+          replace ? act("Replace", "upload-replace", "replace_upload") : null,
+          actions.resume && !replace ? act("Resume", "upload-resume", "resume_upload") : null,
           actions.cancel ? act("Cancel", "upload-cancel", "cancel_upload") : null,
         ),
       ),

@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use coffer_core::upload::default_journal_dir;
+use std::collections::HashMap;
+
 use coffer_core::{
-    Client, Files, IdentityMode, Progress, UploadControl, UploadOptions, UploadOutcome,
+    Client, Files, IdentityMode, Key, Progress, UploadControl, UploadOptions, UploadOutcome,
 };
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -59,7 +61,9 @@ pub async fn upload(client: &Client, mode: IdentityMode, args: UploadArgs) -> Re
     let files = files_for(client, mode).await?;
     let mut options = UploadOptions::new(default_journal_dir().ok_or(Failure::NoJournalDir)?);
     options.concurrency = usize::from(args.parallel);
+    options.overwrite = args.overwrite;
     let uploader = files.uploader(options);
+    let keys = destinations(&files, &args)?;
 
     // Ctrl-C pauses: parts in flight are dropped, the journal is kept for the next run.
     let control = UploadControl::new();
@@ -71,15 +75,37 @@ pub async fn upload(client: &Client, mode: IdentityMode, args: UploadArgs) -> Re
             }
         })
     };
-    let result = upload_all(&uploader, &control, &args).await;
+    let result = upload_all(&uploader, &control, &args, &keys).await;
     on_interrupt.abort();
     result
+}
+
+/// The key of each file, checked before anything is sent: two files with the same name would
+/// go to the same key, and the second would replace the first.
+fn destinations(files: &Files, args: &UploadArgs) -> Result<Vec<Key>, Failure> {
+    let mut seen: HashMap<Key, &std::path::Path> = HashMap::new();
+    let mut keys = Vec::with_capacity(args.files.len());
+    for path in &args.files {
+        let key = files
+            .file_key(path, &args.to)
+            .map_err(coffer_core::Error::from)?;
+        if let Some(first) = seen.insert(key.clone(), path) {
+            return Err(Failure::DuplicateDestination {
+                key: key.to_string(),
+                first: first.display().to_string(),
+                second: path.display().to_string(),
+            });
+        }
+        keys.push(key);
+    }
+    Ok(keys)
 }
 
 async fn upload_all(
     uploader: &coffer_core::Uploader,
     control: &UploadControl,
     args: &UploadArgs,
+    keys: &[Key],
 ) -> Result<(), Failure> {
     let draw = if args.quiet || !std::io::stderr().is_terminal() {
         ProgressDrawTarget::hidden()
@@ -92,7 +118,7 @@ async fn upload_all(
     )
     .map(|style| style.progress_chars("=> "))
     .unwrap_or_else(|_| ProgressStyle::default_bar());
-    for path in &args.files {
+    for (path, key) in args.files.iter().zip(keys) {
         let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         let bar = bars.add(ProgressBar::new(size).with_style(style.clone()));
         bar.set_message(display_name(path));
@@ -103,7 +129,7 @@ async fn upload_all(
                 bar.set_position(progress.bytes_done);
             })
         };
-        let outcome = uploader.upload(path, &args.to, Some(sink), control).await;
+        let outcome = uploader.upload_as(path, key, Some(sink), control).await;
         match outcome {
             Ok(UploadOutcome::Completed {
                 key,
@@ -179,7 +205,11 @@ pub async fn get(client: &Client, mode: IdentityMode, args: GetArgs) -> Result<(
         .parse_key(&args.key)
         .map_err(coffer_core::Error::from)?;
     let dest = args.dest.unwrap_or_else(|| PathBuf::from(key.name()));
-    let (path, bytes) = files.download(&key, &dest).await?;
+    let (path, bytes) = if args.force {
+        files.download_overwriting(&key, &dest).await?
+    } else {
+        files.download(&key, &dest).await?
+    };
     say(format_args!(
         "downloaded {key} to {} ({bytes} bytes)",
         path.display()

@@ -27,6 +27,34 @@ pub enum StorageError {
         /// The key relative to the prefix.
         key: String,
     },
+    /// The key does not exist, or exists and may not be read: S3 answers a missing key with
+    /// 403 to a caller without an unconditional `s3:ListBucket` (Coffer's roles list only
+    /// under an `s3:prefix` condition), so for a key in one's own prefix the two cannot be
+    /// told apart.
+    #[error("no such file, or it cannot be read: {key} (the storage service does not say which)")]
+    MissingOrUnreadable {
+        /// The key relative to the prefix.
+        key: String,
+    },
+    /// An upload would replace a file that already exists (S3 refused the create-only write:
+    /// `If-None-Match: *`). Upload with overwrite to replace it.
+    #[error("a file named {key} already exists; upload with overwrite to replace it")]
+    AlreadyExists {
+        /// The key relative to the prefix.
+        key: String,
+    },
+    /// Another upload to the same destination is running (in this process or another).
+    #[error("{key} is already being uploaded; wait for that upload to finish")]
+    UploadInProgress {
+        /// The key relative to the prefix.
+        key: String,
+    },
+    /// A download would replace an existing local file.
+    #[error("{path} already exists; download with force to replace it")]
+    LocalFileExists {
+        /// The local file.
+        path: PathBuf,
+    },
     /// The bucket does not exist.
     #[error("the bucket {bucket} does not exist")]
     NoSuchBucket {
@@ -103,6 +131,10 @@ impl StorageError {
             Self::Key(error) => error.code(),
             Self::AccessDenied => "access_denied",
             Self::NotFound { .. } => "not_found",
+            Self::MissingOrUnreadable { .. } => "missing_or_unreadable",
+            Self::AlreadyExists { .. } => "already_exists",
+            Self::UploadInProgress { .. } => "upload_in_progress",
+            Self::LocalFileExists { .. } => "local_file_exists",
             Self::NoSuchBucket { .. } => "no_such_bucket",
             Self::CredentialsExpired => "credentials_expired",
             Self::UploadGone => "upload_gone",
@@ -214,6 +246,15 @@ pub(crate) fn classify(
         },
         "ExpiredToken" | "TokenRefreshRequired" => StorageError::CredentialsExpired,
         "NoSuchUpload" => StorageError::UploadGone,
+        // Coffer's only conditional requests are create-only writes (`If-None-Match: *`):
+        // 412 when the key exists, 409 when it was written while the multipart upload ran
+        // (S3 API reference, PutObject/CompleteMultipartUpload `IfNoneMatch`).
+        "PreconditionFailed" | "ConditionalRequestConflict" => StorageError::AlreadyExists {
+            key: key.unwrap_or_default().to_owned(),
+        },
+        "" if status == 412 => StorageError::AlreadyExists {
+            key: key.unwrap_or_default().to_owned(),
+        },
         "" if status == 404 => StorageError::NotFound {
             key: key.unwrap_or_default().to_owned(),
         },
@@ -247,6 +288,8 @@ mod tests {
             (Some("NoSuchBucket"), 404, "no_such_bucket"),
             (Some("ExpiredToken"), 400, "credentials_expired"),
             (Some("NoSuchUpload"), 404, "upload_gone"),
+            (Some("PreconditionFailed"), 412, "already_exists"),
+            (Some("ConditionalRequestConflict"), 409, "already_exists"),
             (Some("SignatureDoesNotMatch"), 403, "storage_service_error"),
         ];
         for (code, status, expected) in cases {

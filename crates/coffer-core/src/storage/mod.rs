@@ -223,12 +223,54 @@ impl Files {
     /// its name). Streams to a temporary file next to the destination and renames it into
     /// place at the end, so an interrupted download never leaves a partial file under the
     /// real name. Returns the destination and the number of bytes.
+    ///
+    /// Never replaces a local file: one that exists (before, or by the time the download is
+    /// renamed into place) is [`StorageError::LocalFileExists`]; see
+    /// [`Self::download_overwriting`]. A key that does not exist is [`StorageError::NotFound`]
+    /// to a caller that may list the bucket, else [`StorageError::MissingOrUnreadable`] (see
+    /// [`Self::delete`]).
     pub async fn download(&self, key: &Key, dest: &Path) -> Result<(PathBuf, u64), Error> {
+        self.download_to(key, dest, false).await
+    }
+
+    /// [`Self::download`], replacing an existing local file (the person confirmed it, e.g. in
+    /// a save dialog, or asked with `coffer get --force`).
+    pub async fn download_overwriting(
+        &self,
+        key: &Key,
+        dest: &Path,
+    ) -> Result<(PathBuf, u64), Error> {
+        self.download_to(key, dest, true).await
+    }
+
+    /// A 403 on reading a key of one's own prefix: S3 answers 403 rather than 404 for a
+    /// missing key to a caller without an unconditional `s3:ListBucket` (S3 API reference,
+    /// GetObject/HeadObject permissions), which Coffer's roles do not have; so "missing" and
+    /// "unreadable" are one answer here.
+    fn missing_or_unreadable(key: &Key, error: StorageError) -> StorageError {
+        match error {
+            StorageError::AccessDenied => StorageError::MissingOrUnreadable {
+                key: key.relative().to_owned(),
+            },
+            other => other,
+        }
+    }
+
+    async fn download_to(
+        &self,
+        key: &Key,
+        dest: &Path,
+        overwrite: bool,
+    ) -> Result<(PathBuf, u64), Error> {
         let dest = if dest.is_dir() {
             dest.join(key.name())
         } else {
             dest.to_path_buf()
         };
+        let exists = || StorageError::LocalFileExists { path: dest.clone() };
+        if !overwrite && std::fs::symlink_metadata(&dest).is_ok() {
+            return Err(exists().into());
+        }
         let local = |source: std::io::Error| StorageError::LocalFile {
             path: dest.clone(),
             source,
@@ -245,7 +287,7 @@ impl Files {
             .checksum_mode(s3::types::ChecksumMode::Enabled)
             .send()
             .await
-            .map_err(|error| self.sdk_error(Some(key), error))?;
+            .map_err(|error| Self::missing_or_unreadable(key, self.sdk_error(Some(key), error)))?;
         let temp = tempfile::Builder::new()
             .prefix(".coffer-download-")
             .tempfile_in(&parent)
@@ -269,14 +311,28 @@ impl Files {
         file.flush().await.map_err(local)?;
         file.sync_all().await.map_err(local)?;
         drop(file);
-        temp_path
-            .persist(&dest)
-            .map_err(|error| local(error.error))?;
+        if overwrite {
+            temp_path
+                .persist(&dest)
+                .map_err(|error| local(error.error))?;
+        } else {
+            temp_path.persist_noclobber(&dest).map_err(|error| {
+                if error.error.kind() == std::io::ErrorKind::AlreadyExists {
+                    exists()
+                } else {
+                    local(error.error)
+                }
+            })?;
+        }
         Ok((dest, written))
     }
 
-    /// Deletes `key`. A key that does not exist is [`StorageError::NotFound`] (checked with
-    /// HeadObject first: S3's DeleteObject succeeds either way).
+    /// Deletes `key`. A key that does not exist is [`StorageError::NotFound`] or
+    /// [`StorageError::MissingOrUnreadable`] (checked with HeadObject first: S3's
+    /// DeleteObject succeeds either way). On AWS a
+    /// missing key answers 403 to Coffer's roles (they may list only under an `s3:prefix`
+    /// condition), exactly as a key one may not read would, so the error names both; a real
+    /// permission problem still shows as [`StorageError::AccessDenied`] on DeleteObject.
     pub async fn delete(&self, key: &Key) -> Result<(), Error> {
         self.s3
             .head_object()
@@ -284,7 +340,7 @@ impl Files {
             .key(key.full())
             .send()
             .await
-            .map_err(|error| self.sdk_error(Some(key), error))?;
+            .map_err(|error| Self::missing_or_unreadable(key, self.sdk_error(Some(key), error)))?;
         self.s3
             .delete_object()
             .bucket(&self.bucket)

@@ -23,6 +23,44 @@ pub const HEAD_BYTES: u64 = 1024 * 1024;
 
 const JOURNAL_VERSION: u32 = 1;
 
+/// One upload's hold on its destination ([`Journal::lock`]); released when dropped (closing
+/// the file releases the operating system's lock).
+#[derive(Debug)]
+pub struct DestinationLock {
+    /// Holds the lock; closed (releasing it) after `drop` removed the path.
+    _file: std::fs::File,
+    path: PathBuf,
+}
+
+impl Drop for DestinationLock {
+    fn drop(&mut self) {
+        if cfg!(unix) {
+            // Removed while locked: see `Journal::lock`. Best effort; a leftover empty file
+            // is harmless.
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Whether `path` still names the open `file` (it may have been removed by the previous
+/// holder between our open and our lock).
+#[cfg(unix)]
+fn still_named(file: &std::fs::File, path: &Path) -> std::io::Result<bool> {
+    use std::os::unix::fs::MetadataExt;
+    let open = file.metadata()?;
+    match std::fs::metadata(path) {
+        Ok(named) => Ok(named.dev() == open.dev() && named.ino() == open.ino()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(error) => Err(error),
+    }
+}
+
+/// Elsewhere lock files are never removed, so the path always names the file.
+#[cfg(not(unix))]
+fn still_named(_file: &std::fs::File, _path: &Path) -> std::io::Result<bool> {
+    Ok(true)
+}
+
 /// What makes a file "the same file" for a resume.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileIdentity {
@@ -188,6 +226,41 @@ impl Journal {
         Ok(())
     }
 
+    /// Takes the destination's upload lock, held until the returned guard is dropped;
+    /// `Ok(None)` when another upload holds it, in this process or another. The lock is the
+    /// operating system's advisory file lock on an empty `<journal name>.lock` (flock /
+    /// LockFileEx), so a process that dies releases it, and a resume after `kill -9` is never
+    /// blocked. On Unix the guard removes the file when dropped, while still holding the lock;
+    /// a taker checks after locking that the path still names the file it locked (else it
+    /// locked a removed file and tries again), so two uploads never both hold the lock.
+    /// Elsewhere the empty file stays.
+    pub fn lock(
+        &self,
+        endpoint: &str,
+        bucket: &str,
+        key: &str,
+    ) -> std::io::Result<Option<DestinationLock>> {
+        std::fs::create_dir_all(&self.dir)?;
+        let path = self.path_for(endpoint, bucket, key).with_extension("lock");
+        loop {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)?;
+            // Named through the trait: std's inherent `File::try_lock` needs Rust 1.89, above
+            // this workspace's rust-version.
+            match fs4::FileExt::try_lock(&file) {
+                Ok(()) => {}
+                Err(fs4::TryLockError::WouldBlock) => return Ok(None),
+                Err(fs4::TryLockError::Error(error)) => return Err(error),
+            }
+            if still_named(&file, &path)? {
+                return Ok(Some(DestinationLock { _file: file, path }));
+            }
+        }
+    }
+
     /// Deletes the entry for a destination; a missing entry is fine.
     pub fn remove(&self, endpoint: &str, bucket: &str, key: &str) -> std::io::Result<()> {
         match std::fs::remove_file(self.path_for(endpoint, bucket, key)) {
@@ -243,6 +316,27 @@ mod tests {
         assert_ne!(first.head_sha256, second.head_sha256);
         std::fs::write(&file, b"jello!").unwrap();
         assert_ne!(FileIdentity::of_file(&file).unwrap().size, second.size);
+    }
+
+    #[test]
+    fn one_upload_per_destination_holds_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::new(dir.path());
+        let held = journal.lock("e", "b", "k").unwrap().expect("free");
+        assert!(
+            journal.lock("e", "b", "k").unwrap().is_none(),
+            "a second upload to the same destination is refused"
+        );
+        assert!(journal.lock("e", "b", "other").unwrap().is_some());
+        drop(held);
+        let again = journal.lock("e", "b", "k").unwrap();
+        assert!(again.is_some(), "released");
+        drop(again);
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+        assert!(
+            cfg!(not(unix)) || left.is_empty(),
+            "no lock file is left behind: {left:?}"
+        );
     }
 
     #[test]

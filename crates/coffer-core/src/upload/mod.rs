@@ -21,6 +21,19 @@
 //!   (size, mtime, SHA-256 of the first MiB) asks S3 which parts it has (ListParts), keeps
 //!   those whose size and CRC32C match the file's bytes, and sends only the rest. A different
 //!   file at the same destination aborts the old upload and starts over.
+//! - **Never a silent replace.** Unless [`UploadOptions::overwrite`] is set, the PutObject
+//!   and the CompleteMultipartUpload carry `If-None-Match: *`: S3 stores the object only if
+//!   the key does not exist, atomically, and refuses otherwise (412, or 409 when another
+//!   writer won during a multipart upload), which is [`StorageError::AlreadyExists`]. A
+//!   multipart upload also asks first (HeadObject), so a large file is not sent only to be
+//!   refused at the end; that check is advisory, the conditional write decides. A resumed
+//!   upload completes under the same condition. When the completion is refused, the journal
+//!   is kept: running the upload again with `overwrite` resumes it if S3 still has its parts
+//!   (after a 409, S3 has dropped the upload, and it starts over).
+//! - **One upload per destination.** An upload holds its destination's lock
+//!   ([`Journal::lock`], an OS file lock beside the journal) from start to end; a second
+//!   upload to the same key, in this process or another, is refused with
+//!   [`StorageError::UploadInProgress`] instead of touching the first one's multipart upload.
 //! - **Failures.** The SDK retries each request (throttling, 5xx, timeouts, broken
 //!   connections; exponential backoff with jitter); on top of that a failed part is retried
 //!   a few times with backoff, and on `ExpiredToken` the credentials are renewed first.
@@ -62,10 +75,14 @@ pub struct UploadOptions {
     pub journal_dir: PathBuf,
     /// Attempts per part on top of the SDK's own retries.
     pub part_attempts: u32,
+    /// Replace a file that already exists at the destination. Off by default: the upload is
+    /// then refused with [`StorageError::AlreadyExists`] (see the module docs).
+    pub overwrite: bool,
 }
 
 impl UploadOptions {
-    /// 8 MiB parts, 6 in flight, multipart above 8 MiB, 4 attempts per part.
+    /// 8 MiB parts, 6 in flight, multipart above 8 MiB, 4 attempts per part, never replacing
+    /// an existing file.
     pub fn new(journal_dir: impl Into<PathBuf>) -> Self {
         Self {
             min_part_size: MIN_PART_SIZE,
@@ -73,6 +90,7 @@ impl UploadOptions {
             multipart_threshold: MIN_PART_SIZE,
             journal_dir: journal_dir.into(),
             part_attempts: 4,
+            overwrite: false,
         }
     }
 }
@@ -169,6 +187,21 @@ struct Start {
 }
 
 impl Files {
+    /// The key [`Uploader::upload`] gives `path` in `dir`: `<prefix><dir>/<file name>`.
+    pub fn file_key(&self, path: &Path, dir: &str) -> Result<Key, StorageError> {
+        let name = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .ok_or_else(|| StorageError::LocalFile {
+                path: path.to_path_buf(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "the file name is not valid Unicode",
+                ),
+            })?;
+        self.key(dir, name)
+    }
+
     /// An uploader into this identity's prefix.
     pub fn uploader(&self, options: UploadOptions) -> Uploader {
         let journal = Journal::new(options.journal_dir.clone());
@@ -208,17 +241,7 @@ impl Uploader {
         progress: Option<ProgressSink>,
         control: &UploadControl,
     ) -> Result<UploadOutcome, Error> {
-        let name = path
-            .file_name()
-            .and_then(|name| name.to_str())
-            .ok_or_else(|| StorageError::LocalFile {
-                path: path.to_path_buf(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::InvalidInput,
-                    "the file name is not valid Unicode",
-                ),
-            })?;
-        let key = self.files.key(dir, name)?;
+        let key = self.files.file_key(path, dir)?;
         self.upload_as(path, &key, progress, control).await
     }
 
@@ -230,6 +253,17 @@ impl Uploader {
         progress: Option<ProgressSink>,
         control: &UploadControl,
     ) -> Result<UploadOutcome, Error> {
+        let files = &self.files;
+        let _destination = self
+            .journal
+            .lock(&files.endpoint, &files.bucket, key.full())
+            .map_err(|source| StorageError::Journal {
+                dir: self.journal.dir().to_path_buf(),
+                source,
+            })?
+            .ok_or_else(|| StorageError::UploadInProgress {
+                key: key.relative().to_owned(),
+            })?;
         let owned = path.to_path_buf();
         let identity = tokio::task::spawn_blocking(move || FileIdentity::of_file(&owned))
             .await
@@ -264,6 +298,7 @@ impl Uploader {
                 .put_object()
                 .bucket(&files.bucket)
                 .key(key.full())
+                .set_if_none_match(self.create_only())
                 .content_length(i64::try_from(size).unwrap_or(i64::MAX))
                 .checksum_crc32_c(&crc)
                 .body(body)
@@ -290,6 +325,35 @@ impl Uploader {
         })
     }
 
+    /// `If-None-Match: *` unless overwriting is allowed.
+    fn create_only(&self) -> Option<String> {
+        (!self.options.overwrite).then(|| "*".to_owned())
+    }
+
+    /// Refuses at once when the key exists and may not be replaced (HeadObject). Advisory:
+    /// the conditional completion decides. A 403 is S3's answer for a missing key to a
+    /// caller that may not list the bucket, so it lets the upload go on.
+    async fn refuse_existing(&self, key: &Key) -> Result<(), StorageError> {
+        if self.options.overwrite {
+            return Ok(());
+        }
+        let files = &self.files;
+        let head = files
+            .s3
+            .head_object()
+            .bucket(&files.bucket)
+            .key(key.full())
+            .send()
+            .await;
+        match head.map_err(|error| files.sdk_error(Some(key), error)) {
+            Ok(_) => Err(StorageError::AlreadyExists {
+                key: key.relative().to_owned(),
+            }),
+            Err(StorageError::NotFound { .. } | StorageError::AccessDenied) => Ok(()),
+            Err(error) => Err(error),
+        }
+    }
+
     /// Prepares the retry of a transient failure: drops expired credentials (the next
     /// request renews them) and sleeps the backoff.
     async fn before_retry(&self, error: &StorageError, attempt: u32) {
@@ -310,6 +374,7 @@ impl Uploader {
         control: &UploadControl,
     ) -> Result<UploadOutcome, Error> {
         let size = identity.size;
+        self.refuse_existing(key).await?;
         let start = self.start_or_resume(path, key, &identity).await?;
         let all_parts = plan::parts(size, start.part_size);
         let resumed_bytes: u64 = all_parts
@@ -622,6 +687,7 @@ impl Uploader {
             .key(key.full())
             .upload_id(upload_id)
             .multipart_upload(upload)
+            .set_if_none_match(self.create_only())
             .send()
             .await
             .map_err(|error| files.sdk_error(Some(key), error))?;

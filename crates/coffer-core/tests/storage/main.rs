@@ -5,5 +5,6 @@ mod adopt;
 mod faults;
 mod files;
 mod identity;
+mod no_replace;
 mod support;
 mod upload;

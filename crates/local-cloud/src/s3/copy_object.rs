@@ -12,6 +12,7 @@ use s3s::{s3_error, S3Request, S3Response, S3Result};
 use time::OffsetDateTime;
 
 use super::checksums::algorithm_named;
+use super::conditions::{precondition_failed, ReadConditions, ReadOutcome};
 use super::store::{ObjectMeta, ObjectStore};
 
 /// The source named by the request: bucket and key.
@@ -37,48 +38,19 @@ fn source_of(input: &CopyObjectInput) -> S3Result<(String, String)> {
     }
 }
 
-fn etag_matches(condition: &ETagCondition, meta: &ObjectMeta) -> bool {
-    match condition {
-        ETagCondition::Any => true,
-        ETagCondition::ETag(tag) => tag.value().trim_matches('"') == meta.etag,
-    }
-}
-
-/// The `x-amz-copy-source-if-*` preconditions against the source. An ETag condition, when
-/// present, decides over its date counterpart (S3's documented pairing).
+/// The `x-amz-copy-source-if-*` preconditions against the source: the same evaluation as a
+/// read's ([`ReadConditions`]), where every refusal, 304 included, is a 412 for a copy.
 pub fn check_preconditions(input: &CopyObjectInput, source: &ObjectMeta) -> S3Result<()> {
-    let failed = || {
-        s3_error!(
-            PreconditionFailed,
-            "At least one of the pre-conditions you specified did not hold"
-        )
+    let conditions = ReadConditions {
+        if_match: input.copy_source_if_match.clone(),
+        if_none_match: input.copy_source_if_none_match.clone(),
+        if_modified_since: input.copy_source_if_modified_since.clone(),
+        if_unmodified_since: input.copy_source_if_unmodified_since.clone(),
     };
-    // S3 compares at whole seconds (HTTP dates carry no fraction).
-    let modified = source.last_modified.unix_timestamp();
-    let at = |t: &Timestamp| OffsetDateTime::from(t.clone()).unix_timestamp();
-    match &input.copy_source_if_match {
-        Some(condition) if !etag_matches(condition, source) => return Err(failed()),
-        Some(_) => {}
-        None => {
-            if let Some(t) = &input.copy_source_if_unmodified_since {
-                if modified > at(t) {
-                    return Err(failed());
-                }
-            }
-        }
+    match conditions.evaluate(source) {
+        ReadOutcome::Proceed => Ok(()),
+        ReadOutcome::NotModified | ReadOutcome::PreconditionFailed => Err(precondition_failed()),
     }
-    match &input.copy_source_if_none_match {
-        Some(condition) if etag_matches(condition, source) => return Err(failed()),
-        Some(_) => {}
-        None => {
-            if let Some(t) = &input.copy_source_if_modified_since {
-                if modified <= at(t) {
-                    return Err(failed());
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Runs CopyObject against `store`.

@@ -3,6 +3,7 @@
 //!
 //! * [`store`] — buckets, objects and multipart uploads under `<data>/s3/`, streamed.
 //! * [`checksums`] — CRC32, CRC32C, SHA-1, SHA-256, CRC64NVME verified on upload and returned.
+//! * [`conditions`] — conditional reads (304/412) and conditional writes (412/409).
 //! * [`service`] — the S3 operations; the longer ones in [`copy_object`] and
 //!   [`delete_objects`].
 //! * [`access`] — SigV4 secrets for access keys, session tokens, policy evaluation.
@@ -13,6 +14,7 @@
 
 pub mod access;
 pub mod checksums;
+pub mod conditions;
 pub mod copy_object;
 pub mod delete_objects;
 pub mod service;

@@ -15,7 +15,9 @@ use s3s::{s3_error, S3Request, S3Response, S3Result, S3};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
+use super::access::Grant;
 use super::checksums::{Checksums, Expected};
+use super::conditions::{ReadConditions, WriteConditions};
 use super::store::{ObjectMeta, ObjectStore};
 use crate::clock::Clock;
 
@@ -81,6 +83,35 @@ fn url_encode(value: &str) -> String {
         .remove(b'~')
         .remove(b'/');
     percent_encoding::utf8_percent_encode(value, KEEP).to_string()
+}
+
+/// A missing key as AWS reports it: 404 NoSuchKey to a caller allowed `s3:ListBucket` on the
+/// bucket, 403 AccessDenied to anyone else, so that a caller who may not list cannot learn
+/// which keys exist. S3 API reference, GetObject/HeadObject permissions: "If you have the
+/// s3:ListBucket permission on the bucket, Amazon S3 returns an HTTP status code 404 Not Found
+/// error. If you don't have the s3:ListBucket permission, Amazon S3 returns an HTTP status code
+/// 403 Forbidden error." The permission is asked with no condition keys (a GET or HEAD carries
+/// no `s3:prefix`), so a ListBucket grant limited by `s3:prefix` does not count.
+fn hide_missing_key(
+    error: s3s::S3Error,
+    extensions: &http::Extensions,
+    bucket: &str,
+) -> s3s::S3Error {
+    if error.code() != &s3s::S3ErrorCode::NoSuchKey {
+        return error;
+    }
+    let may_list = extensions.get::<Grant>().is_some_and(|grant| {
+        grant.allows(
+            "s3:ListBucket",
+            &format!("arn:aws:s3:::{bucket}"),
+            &BTreeMap::new(),
+        )
+    });
+    if may_list {
+        error
+    } else {
+        s3_error!(AccessDenied, "Access Denied")
+    }
 }
 
 fn bad_token() -> s3s::S3Error {
@@ -197,6 +228,7 @@ impl S3 for LocalS3 {
         req: S3Request<PutObjectInput>,
     ) -> S3Result<S3Response<PutObjectOutput>> {
         let input = req.input;
+        let conditions = WriteConditions::new(input.if_match, input.if_none_match)?;
         let body = input.body.ok_or_else(|| s3_error!(IncompleteBody))?;
         let expected = declared(
             [
@@ -221,6 +253,7 @@ impl S3 for LocalS3 {
                 req.trailing_headers.as_ref(),
                 input.content_type,
                 metadata_of(input.metadata),
+                &conditions,
                 self.clock.now(),
             )
             .await?;
@@ -251,7 +284,18 @@ impl S3 for LocalS3 {
                 "GetObject by part number is not supported by the local cloud."
             ));
         }
-        let (meta, mut file) = self.store.open_object(&input.bucket, &input.key).await?;
+        let (meta, mut file) = self
+            .store
+            .open_object(&input.bucket, &input.key)
+            .await
+            .map_err(|e| hide_missing_key(e, &req.extensions, &input.bucket))?;
+        ReadConditions {
+            if_match: input.if_match.clone(),
+            if_none_match: input.if_none_match.clone(),
+            if_modified_since: input.if_modified_since.clone(),
+            if_unmodified_since: input.if_unmodified_since.clone(),
+        }
+        .check(&meta)?;
         let (start, length, content_range) = match &input.range {
             Some(range) => {
                 let span = range.check(meta.size).map_err(|_| {
@@ -314,7 +358,18 @@ impl S3 for LocalS3 {
         req: S3Request<HeadObjectInput>,
     ) -> S3Result<S3Response<HeadObjectOutput>> {
         let input = req.input;
-        let meta = self.store.head_object(&input.bucket, &input.key).await?;
+        let meta = self
+            .store
+            .head_object(&input.bucket, &input.key)
+            .await
+            .map_err(|e| hide_missing_key(e, &req.extensions, &input.bucket))?;
+        ReadConditions {
+            if_match: input.if_match.clone(),
+            if_none_match: input.if_none_match.clone(),
+            if_modified_since: input.if_modified_since.clone(),
+            if_unmodified_since: input.if_unmodified_since.clone(),
+        }
+        .check(&meta)?;
         let with_checksums = input
             .checksum_mode
             .as_ref()
@@ -591,6 +646,7 @@ impl S3 for LocalS3 {
         req: S3Request<CompleteMultipartUploadInput>,
     ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
         let input = req.input;
+        let conditions = WriteConditions::new(input.if_match.clone(), input.if_none_match.clone())?;
         let requested: Vec<(i32, String)> = input
             .multipart_upload
             .and_then(|m| m.parts)
@@ -614,6 +670,7 @@ impl S3 for LocalS3 {
                 &input.key,
                 &input.upload_id,
                 &requested,
+                &conditions,
                 self.clock.now(),
             )
             .await?;

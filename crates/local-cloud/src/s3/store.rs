@@ -31,9 +31,14 @@ use time::OffsetDateTime;
 use tokio::io::AsyncWriteExt;
 
 use super::checksums::{Checksums, Expected};
+use super::conditions::WriteConditions;
 
 /// S3's smallest part size (every part but the last).
 pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
+/// The largest body S3 takes in one request: a single PutObject, or one part ("You can upload
+/// a single object up to 5 GB in size"; PutObject and UploadPart answer EntityTooLarge above
+/// it — S3 user guide, "Uploading objects", and the PutObject/UploadPart error lists).
+pub const MAX_BODY_SIZE: u64 = 5 * 1024 * 1024 * 1024;
 /// S3's largest part number.
 pub const MAX_PART_NUMBER: i32 = 10_000;
 const WRITE_BUFFER: usize = 256 * 1024;
@@ -141,6 +146,13 @@ fn internal(context: &str, err: impl std::fmt::Display) -> S3Error {
 
 fn no_such_bucket() -> S3Error {
     s3_error!(NoSuchBucket, "The specified bucket does not exist")
+}
+
+fn entity_too_large() -> S3Error {
+    s3_error!(
+        EntityTooLarge,
+        "Your proposed upload exceeds the maximum allowed object size."
+    )
 }
 
 fn no_such_upload() -> S3Error {
@@ -318,6 +330,9 @@ impl ObjectStore {
 
     /// Streams `body` into a temporary file in `dir`, hashing as it goes, then verifies the
     /// declared checksums (including aws-chunked trailers, read once the body has ended).
+    /// A body over `max_size` is refused with EntityTooLarge: at once when its declared length
+    /// says so, else as soon as the streamed bytes pass it.
+    #[allow(clippy::too_many_arguments)]
     async fn write_body(
         &self,
         dir: &Path,
@@ -326,7 +341,11 @@ impl ObjectStore {
         declared_length: Option<i64>,
         content_md5: Option<&str>,
         trailers: Option<&s3s::TrailingHeaders>,
+        max_size: u64,
     ) -> S3Result<Written> {
+        if declared_length.is_some_and(|length| u64::try_from(length).unwrap_or(0) > max_size) {
+            return Err(entity_too_large());
+        }
         let temp = TempFile::new(dir);
         let file = tokio::fs::File::create(&temp.path)
             .await
@@ -344,6 +363,9 @@ impl ObjectStore {
             md5.update(&chunk);
             hasher.update(&chunk);
             size += chunk.len() as u64;
+            if size > max_size {
+                return Err(entity_too_large());
+            }
             writer
                 .write_all(&chunk)
                 .await
@@ -400,6 +422,7 @@ impl ObjectStore {
         trailers: Option<&s3s::TrailingHeaders>,
         content_type: Option<String>,
         metadata: BTreeMap<String, String>,
+        conditions: &WriteConditions,
         now: OffsetDateTime,
     ) -> S3Result<ObjectMeta> {
         let objects = self.require_bucket(bucket).await?.join("objects");
@@ -411,6 +434,7 @@ impl ObjectStore {
                 declared_length,
                 content_md5,
                 trailers,
+                MAX_BODY_SIZE,
             )
             .await?;
         let meta = ObjectMeta {
@@ -424,24 +448,55 @@ impl ObjectStore {
             parts_count: None,
             data_file: String::new(),
         };
-        self.install(&objects, meta, written.temp).await
+        self.install(&objects, meta, written.temp, conditions, None)
+            .await
     }
 
-    /// Renames a finished data file into place and swaps the metadata to name it.
+    /// Renames a finished data file into place and swaps the metadata to name it, if the
+    /// write's `conditions` hold against the key's current object: the check and the swap
+    /// happen under the key's lock, so two create-only writes cannot both succeed. `upload`
+    /// is the multipart upload being completed (its start and its directory): it is claimed
+    /// under the same lock, kept when a condition fails (412), and dropped on a conflict
+    /// (409), after which S3 says to start a new upload.
     async fn install(
         &self,
         objects: &Path,
         mut meta: ObjectMeta,
         data: TempFile,
+        conditions: &WriteConditions,
+        upload: Option<(OffsetDateTime, &Path)>,
     ) -> S3Result<ObjectMeta> {
         let stem = key_stem(&meta.key);
         let _swap = self.key_lock(&stem).lock().await;
+        let meta_path = objects.join(format!("{stem}.json"));
+        let previous: Option<ObjectMeta> = read_json::<ObjectMeta>(&meta_path)
+            .await
+            .unwrap_or(None)
+            .filter(|previous| previous.key == meta.key);
+        if let Err(refused) = conditions.check(previous.as_ref(), upload.map(|(at, _)| at)) {
+            if let Some((_, dir)) =
+                upload.filter(|_| refused.code() == &s3s::S3ErrorCode::ConditionalRequestConflict)
+            {
+                if tokio::fs::remove_file(dir.join("upload.json"))
+                    .await
+                    .is_ok()
+                {
+                    let _ = tokio::fs::remove_dir_all(dir).await;
+                }
+            }
+            return Err(refused);
+        }
+        if let Some((_, dir)) = upload {
+            // Claim the upload before installing, so a concurrent Complete or Abort loses
+            // cleanly.
+            tokio::fs::remove_file(dir.join("upload.json"))
+                .await
+                .map_err(|_| no_such_upload())?;
+        }
         meta.data_file = format!("{stem}.{}.data", uuid::Uuid::new_v4().simple());
         data.persist(&objects.join(&meta.data_file))
             .await
             .map_err(|e| internal("installing an object", e))?;
-        let meta_path = objects.join(format!("{stem}.json"));
-        let previous: Option<ObjectMeta> = read_json(&meta_path).await.unwrap_or(None);
         write_json(&meta_path, &meta)
             .await
             .map_err(|e| internal("installing an object", e))?;
@@ -529,7 +584,8 @@ impl ObjectStore {
             parts_count: None,
             data_file: String::new(),
         };
-        self.install(&objects, meta, temp).await
+        self.install(&objects, meta, temp, &WriteConditions::default(), None)
+            .await
     }
 
     /// Deletes an object (succeeds if it does not exist, as S3 does).
@@ -658,7 +714,15 @@ impl ObjectStore {
         }
         let dir = self.upload_dir(bucket, upload_id);
         let written = self
-            .write_body(&dir, body, expected, declared_length, content_md5, trailers)
+            .write_body(
+                &dir,
+                body,
+                expected,
+                declared_length,
+                content_md5,
+                trailers,
+                MAX_BODY_SIZE,
+            )
             .await?;
         let part = PartMeta {
             part_number,
@@ -758,6 +822,7 @@ impl ObjectStore {
         key: &str,
         upload_id: &str,
         requested: &[(i32, String)],
+        conditions: &WriteConditions,
         now: OffsetDateTime,
     ) -> S3Result<ObjectMeta> {
         let upload = self.upload(bucket, key, upload_id).await?;
@@ -843,11 +908,15 @@ impl ObjectStore {
             parts_count: u32::try_from(parts.len()).ok(),
             data_file: String::new(),
         };
-        // Claim the upload before installing, so a concurrent Complete or Abort loses cleanly.
-        tokio::fs::remove_file(dir.join("upload.json"))
-            .await
-            .map_err(|_| no_such_upload())?;
-        let meta = self.install(&objects, meta, temp).await?;
+        let meta = self
+            .install(
+                &objects,
+                meta,
+                temp,
+                conditions,
+                Some((upload.initiated, &dir)),
+            )
+            .await?;
         let _ = tokio::fs::remove_dir_all(&dir).await;
         Ok(meta)
     }
@@ -906,5 +975,44 @@ mod tests {
         assert!(ObjectStore::safe_bucket("a/b").is_err());
         assert!(ObjectStore::safe_bucket("coffer-demo").is_ok());
         assert!(!valid_upload_id("../x"));
+    }
+
+    fn chunks(sizes: &[usize]) -> StreamingBlob {
+        let chunks: Vec<Result<Bytes, std::io::Error>> = sizes
+            .iter()
+            .map(|&n| Ok(Bytes::from(vec![7u8; n])))
+            .collect();
+        StreamingBlob::wrap(futures_util::stream::iter(chunks))
+    }
+
+    #[tokio::test]
+    async fn bodies_over_the_limit_are_entity_too_large() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = ObjectStore::new(dir.path().to_path_buf());
+        let expected = Expected::default();
+        let write = |body, declared: Option<i64>| {
+            store.write_body(dir.path(), body, &expected, declared, None, None, 100)
+        };
+        let at_limit = write(chunks(&[60, 40]), Some(100))
+            .await
+            .expect("100 bytes");
+        assert_eq!(at_limit.size, 100);
+        drop(at_limit);
+        let declared = write(chunks(&[1]), Some(101))
+            .await
+            .err()
+            .expect("refused by its declared length");
+        assert_eq!(declared.code(), &s3s::S3ErrorCode::EntityTooLarge);
+        let streamed = write(chunks(&[60, 41, 1000]), None)
+            .await
+            .err()
+            .expect("refused once past the limit");
+        assert_eq!(streamed.code(), &s3s::S3ErrorCode::EntityTooLarge);
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .filter_map(Result::ok)
+            .collect();
+        assert!(left.is_empty(), "no temporary file is left behind");
+        assert_eq!(MAX_BODY_SIZE, 5 * 1024 * 1024 * 1024, "S3's 5 GiB");
     }
 }

@@ -18,6 +18,7 @@ mod new_password;
 mod persistence;
 mod protocol_errors;
 mod recovery;
+mod s3_conditions;
 mod s3_copy_delete;
 mod s3_objects;
 pub mod sdk_interop;

@@ -184,7 +184,11 @@ async fn objects_in_ones_own_prefix() {
         .send()
         .await
         .expect_err("gone");
-    assert_eq!(code(&err.into_service_error()), "NoSuchKey");
+    assert_eq!(
+        code(&err.into_service_error()),
+        "AccessDenied",
+        "a caller who may not list the bucket unconditionally is not told the key is missing"
+    );
 }
 
 #[tokio::test]
