@@ -423,6 +423,12 @@ impl Config {
         self.endpoints == Endpoints::default()
     }
 
+    /// The S3 endpoint the config overrides, if it does (the local cloud, an S3-compatible
+    /// server); `None` means AWS's own S3, addressed virtual-hosted style.
+    pub fn s3_endpoint_override(&self) -> Option<&str> {
+        self.endpoints.s3.as_deref()
+    }
+
     /// Base URL of the Cognito user-pools API (no trailing slash).
     pub fn cognito_idp_endpoint(&self) -> String {
         self.endpoints

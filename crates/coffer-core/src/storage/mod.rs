@@ -61,10 +61,11 @@ pub fn s3_client(config: &crate::Config, credentials: IdentityCredentials) -> s3
         // Coffer computes CRC32C itself for every part and object; the SDK adds nothing.
         .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
         .response_checksum_validation(ResponseChecksumValidation::WhenSupported);
-    if !config.uses_aws_endpoints() {
-        builder = builder
-            .endpoint_url(config.s3_endpoint())
-            .force_path_style(true);
+    // Only an overridden S3 endpoint (the local cloud, an S3-compatible server) is addressed
+    // path-style; AWS's own S3 keeps the SDK's virtual-hosted addressing even when only the
+    // Cognito endpoints are overridden (FIPS, PrivateLink, a proxy).
+    if let Some(endpoint) = config.s3_endpoint_override() {
+        builder = builder.endpoint_url(endpoint).force_path_style(true);
     }
     s3::Client::from_conf(builder.build())
 }
