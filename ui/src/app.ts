@@ -60,22 +60,31 @@ export class App {
     // Another backend has its own hosted UI (or none): ask again.
     if (event.type === "backendChanged") this.hostedUi = undefined;
     const next = transition(this.screen, event);
-    if (event.type === "signInAnswered" && event.outcome.step === "signedIn") void this.moveGuestFiles();
-    if (next === this.screen) return;
-    this.screen = next;
-    this.render();
+    if (next !== this.screen) {
+      this.screen = next;
+      this.render();
+    }
+    if (event.type === "signInAnswered" && event.outcome.step === "signedIn") void this.moveGuestFiles(this.screen.name);
   }
 
   /**
    * Right after a sign-in: files this device uploaded as a guest move into the user's own
    * files when the sign-in took the guest identity over; the files page then shows them with a
-   * notice. Nothing happens (and the cloud is not asked) when there is nothing to move.
+   * notice (unless the person has gone elsewhere meanwhile). Nothing happens (and the cloud is
+   * not asked) when there is nothing to move.
    */
-  private async moveGuestFiles(): Promise<void> {
+  private async moveGuestFiles(landedOn: Screen["name"]): Promise<void> {
     try {
       const notice = guestAdoptionNotice(await this.ctx.backend.call("adopt_guest_files", null));
-      if (notice) this.dispatch({ type: "showPage", page: "files", notice });
+      if (!notice) return;
+      // The move takes a moment; a person who went elsewhere meanwhile (settings, say) is not
+      // pulled away: the notice shows where they are.
+      if (this.screen.name === landedOn) this.dispatch({ type: "showPage", page: "files", notice });
+      else this.root.querySelector(".notices")?.append(banner(notice.kind, notice.text));
     } catch (error) {
+      // Only where the sign-in landed: elsewhere (say, after switching backends meanwhile) the
+      // failure would read as one of that page. The next sign-in tries again either way.
+      if (this.screen.name !== landedOn) return;
       const text = `Your guest files could not be moved into your files yet: ${messageFor(asCommandError(error)).text} The next sign-in tries again.`;
       this.root.querySelector(".notices")?.replaceChildren(banner("error", text));
     }

@@ -320,6 +320,50 @@ describe("guest files after a sign-in", () => {
     expect(root.querySelectorAll("[data-testid=file-row]").length).toBe(2);
   });
 
+  it("does not pull a person who went elsewhere meanwhile away to the files page", async () => {
+    let finish: (value: unknown) => void = () => undefined;
+    const moving = new Promise((resolve) => {
+      finish = resolve;
+    });
+    const backend = new FilesBackend({
+      restore_session: () => null,
+      backend_info: () => ({ kind: "localCloud", hostedUi: false, hostedUiProviders: [] }),
+      adopt_guest_files: () => moving,
+    });
+    const app = new App(root, backend);
+    await app.start();
+    app.dispatch({ type: "signInAnswered", username: "ada@example.com", outcome: { step: "signedIn", who, device: "notOffered" } });
+    await flush();
+    expect(root.dataset.screen).toBe("home");
+    app.dispatch({ type: "showPage", page: "security" });
+    finish({ moved: ["a.txt"], left: [] });
+    await flush();
+    expect(root.dataset.screen).toBe("security");
+    expect(root.querySelector(".notices")?.textContent).toContain("Moved 1 file from your guest folder.");
+  });
+
+  it("does not blame the page a person went to for a move that failed meanwhile", async () => {
+    let fail: (error: unknown) => void = () => undefined;
+    const moving = new Promise((_, reject) => {
+      fail = reject;
+    });
+    const backend = new FilesBackend({
+      restore_session: () => null,
+      backend_info: () => ({ kind: "localCloud", hostedUi: false, hostedUiProviders: [] }),
+      adopt_guest_files: () => moving,
+    });
+    const app = new App(root, backend);
+    await app.start();
+    app.dispatch({ type: "signInAnswered", username: "ada@example.com", outcome: { step: "signedIn", who, device: "notOffered" } });
+    await flush();
+    app.dispatch({ type: "showPage", page: "security" });
+    await flush();
+    root.querySelector(".notices")?.replaceChildren(document.createTextNode("Coffer now uses your backend."));
+    fail({ code: "endpoint_unreachable", message: "the local cloud stopped" });
+    await flush();
+    expect(root.querySelector(".notices")?.textContent).toBe("Coffer now uses your backend.");
+  });
+
   it("stays on the home page when there was nothing to move", async () => {
     const backend = new FilesBackend({ restore_session: () => null, backend_info: () => ({ kind: "localCloud", hostedUi: false, hostedUiProviders: [] }) });
     const app = new App(root, backend);
