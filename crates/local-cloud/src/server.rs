@@ -113,9 +113,24 @@ async fn serve_s3(s3: s3s::service::S3Service, request: Request<Body>) -> Respon
     } else {
         request
     };
+    let sends_body = sends_a_body(request.headers());
     let request = request.map(s3s::Body::http_body_unsync);
     match s3.call(request).await {
-        Ok(response) => response.map(Body::new),
+        Ok(response) => {
+            let mut response = response.map(Body::new);
+            // An error answered before the body was read (a refused PutObject, say): with
+            // `Expect: 100-continue` the client never sends that body, and if the connection
+            // stayed open the next request's first bytes would be read as it — a `GET` then
+            // arrives as `ET` and fails its signature. Closing the connection avoids that.
+            if sends_body
+                && (response.status().is_client_error() || response.status().is_server_error())
+            {
+                response
+                    .headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            response
+        }
         Err(_) => {
             tracing::error!("the S3 service failed a request");
             s3_error_response(
@@ -125,6 +140,16 @@ async fn serve_s3(s3: s3s::service::S3Service, request: Request<Body>) -> Respon
             )
         }
     }
+}
+
+/// Whether a request announces a body (a non-zero `Content-Length`, or chunked transfer).
+fn sends_a_body(headers: &http::HeaderMap) -> bool {
+    headers.contains_key(header::TRANSFER_ENCODING)
+        || headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .is_some_and(|n| n > 0)
 }
 
 /// An S3 error document (for the few errors answered before s3s sees the request).

@@ -774,3 +774,34 @@ async fn concurrent_writes_to_one_key_leave_one_whole_object() {
         "no temporary file left: {files:?}"
     );
 }
+
+/// A refused upload whose body was never sent (`Expect: 100-continue`) must not leave the
+/// connection open: the next request's first bytes would be read as that body (a `GET` then
+/// arrives as `ET` and fails its signature — seen with boto3).
+#[tokio::test]
+async fn a_refused_upload_closes_its_connection() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let cloud = TestCloud::start().await;
+    let host = cloud.endpoint().trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&host)
+        .await
+        .expect("connect");
+    let requests = format!(
+        "PUT /coffer-demo/refused HTTP/1.1\r\nHost: {host}\r\nContent-Length: 1\r\nExpect: 100-continue\r\n\r\n\
+         GET /coffer-demo/next HTTP/1.1\r\nHost: {host}\r\n\r\n"
+    );
+    stream.write_all(requests.as_bytes()).await.expect("write");
+    let mut answer = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut answer),
+    )
+    .await
+    .expect("the server closes the connection after refusing the upload")
+    .expect("read");
+    let answer = String::from_utf8_lossy(&answer).to_ascii_lowercase();
+    assert!(answer.starts_with("http/1.1 403"), "{answer}");
+    assert!(answer.contains("connection: close"), "{answer}");
+    assert_eq!(answer.matches("http/1.1 ").count(), 1, "{answer}");
+}
