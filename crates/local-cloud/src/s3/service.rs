@@ -54,6 +54,20 @@ fn checksum_type(meta: &ObjectMeta) -> Option<ChecksumType> {
     }
 }
 
+/// The checksums a GET or HEAD returns: the stored ones, only when asked for
+/// (`x-amz-checksum-mode: ENABLED`) and the answer covers the `whole` object.
+fn returned_checksums(
+    meta: &ObjectMeta,
+    mode: Option<&ChecksumMode>,
+    whole: bool,
+) -> (Option<ChecksumType>, Checksums) {
+    if whole && mode.is_some_and(|m| m.as_str() == ChecksumMode::ENABLED) {
+        (checksum_type(meta), meta.checksums.clone())
+    } else {
+        (None, Checksums::default())
+    }
+}
+
 fn declared(
     values: [Option<String>; 5],
     algorithm: Option<&ChecksumAlgorithm>,
@@ -317,22 +331,9 @@ impl S3 for LocalS3 {
                 .map_err(|_| s3_error!(InternalError))?;
         }
         let stream = ReaderStream::with_capacity(file.take(length), 256 * 1024);
-        let whole = content_range.is_none();
-        let with_checksums = whole
-            && input
-                .checksum_mode
-                .as_ref()
-                .is_some_and(|m| m.as_str() == ChecksumMode::ENABLED);
-        let checksum_type = if with_checksums {
-            checksum_type(&meta)
-        } else {
-            None
-        };
-        let c = if with_checksums {
-            meta.checksums.clone()
-        } else {
-            Checksums::default()
-        };
+        // A range gets no object checksum: it would not describe the bytes sent.
+        let (checksum_type, c) =
+            returned_checksums(&meta, input.checksum_mode.as_ref(), content_range.is_none());
         Ok(S3Response::new(GetObjectOutput {
             body: Some(StreamingBlob::wrap(stream)),
             content_length: i64::try_from(length).ok(),
@@ -370,20 +371,7 @@ impl S3 for LocalS3 {
             if_unmodified_since: input.if_unmodified_since.clone(),
         }
         .check(&meta)?;
-        let with_checksums = input
-            .checksum_mode
-            .as_ref()
-            .is_some_and(|m| m.as_str() == ChecksumMode::ENABLED);
-        let checksum_type = if with_checksums {
-            checksum_type(&meta)
-        } else {
-            None
-        };
-        let c = if with_checksums {
-            meta.checksums.clone()
-        } else {
-            Checksums::default()
-        };
+        let (checksum_type, c) = returned_checksums(&meta, input.checksum_mode.as_ref(), true);
         Ok(S3Response::new(HeadObjectOutput {
             content_length: i64::try_from(meta.size).ok(),
             accept_ranges: Some("bytes".to_owned()),
