@@ -18,14 +18,16 @@
 //! server-side CopyObject to `private/<id>/<same relative key>` and then deletes the guest
 //! object. Rules:
 //!
-//! - **Never overwrite.** Before copying, the private key is looked up with a ListObjectsV2 of
-//!   that exact key as prefix (`max-keys` 1). Not HeadObject: on AWS, HEAD of a missing key
-//!   answers 403 instead of 404 unless the caller may list the bucket without a prefix
-//!   condition ("If you don't have the s3:ListBucket permission, Amazon S3 returns an HTTP
-//!   status code 403 Forbidden error", HeadObject API reference), and Coffer's roles may list
-//!   only with an `s3:prefix`. A name that is taken is left in the guest folder and reported
-//!   as a conflict. (A file uploaded under that name between the check and the copy would
-//!   still be replaced; the window is one request long.)
+//! - **Never overwrite.** The copy is conditional, `If-None-Match: *` on the destination
+//!   (CopyObject API reference: "Copies the object only if the object key name at the
+//!   destination does not already exist"): S3 refuses it atomically with 412, or 409 when a
+//!   concurrent write won, and the file stays in the guest folder, reported as a conflict.
+//!   Before copying, the private key is also looked up with a ListObjectsV2 of that exact key
+//!   as prefix (`max-keys` 1), for the idempotency rule below. Not HeadObject: on AWS, HEAD of
+//!   a missing key answers 403 instead of 404 unless the caller may list the bucket without a
+//!   prefix condition ("If you don't have the s3:ListBucket permission, Amazon S3 returns an
+//!   HTTP status code 403 Forbidden error", HeadObject API reference), and Coffer's roles may
+//!   list only with an `s3:prefix`.
 //! - **Idempotent.** Interrupted after a copy but before its delete, the next run finds the
 //!   private object with the same size and ETag as the guest one and only deletes the guest
 //!   copy. (The ETag of a copy equals its source's for objects stored in one part with
@@ -39,7 +41,7 @@
 use aws_sdk_s3 as s3;
 
 use super::key::Key;
-use super::Files;
+use super::{Files, StorageError};
 use crate::client::Client;
 use crate::error::Error;
 use crate::identity::IdentityMode;
@@ -183,7 +185,15 @@ impl Files {
                 continue;
             }
             match self.existing(&target).await? {
-                None => self.copy(&object.key, &target).await?,
+                None => match self.copy_if_absent(&object.key, &target).await {
+                    Ok(()) => {}
+                    // Written under that name since the lookup: S3 refused the copy.
+                    Err(StorageError::AlreadyExists { .. }) => {
+                        adoption.left.push(left(LeftReason::NameTaken));
+                        continue;
+                    }
+                    Err(error) => return Err(error.into()),
+                },
                 // Copied by an earlier run that stopped before deleting the guest file.
                 Some(found) if found.size == object.size && found.etag == object.etag => {}
                 Some(_) => {
@@ -251,14 +261,16 @@ impl Files {
         }
     }
 
-    /// Server-side copy of `source` (a full key in this bucket) to `target`, metadata kept.
-    async fn copy(&self, source: &str, target: &Key) -> Result<(), Error> {
+    /// Server-side copy of `source` (a full key in this bucket) to `target`, metadata kept,
+    /// only if nothing is stored at `target` ([`StorageError::AlreadyExists`] otherwise).
+    async fn copy_if_absent(&self, source: &str, target: &Key) -> Result<(), StorageError> {
         self.s3
             .copy_object()
             .bucket(&self.bucket)
             .key(target.full())
             .copy_source(copy_source(&self.bucket, source))
             .metadata_directive(s3::types::MetadataDirective::Copy)
+            .if_none_match("*")
             .send()
             .await
             .map_err(|error| self.sdk_error(Some(target), error))?;

@@ -5,14 +5,16 @@
 //! (`x-amz-copy-source-if-*`, 412 PreconditionFailed), the metadata directive (COPY keeps the
 //! source's content type and metadata, REPLACE takes the request's), and the rule that an
 //! object cannot be copied onto itself unchanged. Buckets are unversioned: a `versionId` other
-//! than `null` names nothing.
+//! than `null` names nothing. The destination's own `If-Match` / `If-None-Match: *` hold as on
+//! PutObject (checked atomically with the swap, 412 or 409); s3s 0.14 does not model these two
+//! headers for CopyObject, so they are read from the request's headers here.
 
 use s3s::dto::*;
 use s3s::{s3_error, S3Request, S3Response, S3Result};
 use time::OffsetDateTime;
 
 use super::checksums::algorithm_named;
-use super::conditions::{precondition_failed, ReadConditions, ReadOutcome};
+use super::conditions::{precondition_failed, ReadConditions, ReadOutcome, WriteConditions};
 use super::store::{ObjectMeta, ObjectStore};
 
 /// The source named by the request: bucket and key.
@@ -53,12 +55,31 @@ pub fn check_preconditions(input: &CopyObjectInput, source: &ObjectMeta) -> S3Re
     }
 }
 
+/// The destination's conditional headers (`If-Match`, `If-None-Match`).
+pub fn destination_conditions(headers: &http::HeaderMap) -> S3Result<WriteConditions> {
+    let condition = |name: http::header::HeaderName| {
+        headers
+            .get(&name)
+            .map(|value| {
+                ETagCondition::parse_http_header(value.as_bytes()).map_err(|_| {
+                    s3_error!(InvalidArgument, "Invalid value for the {} header.", name)
+                })
+            })
+            .transpose()
+    };
+    WriteConditions::new(
+        condition(http::header::IF_MATCH)?,
+        condition(http::header::IF_NONE_MATCH)?,
+    )
+}
+
 /// Runs CopyObject against `store`.
 pub async fn copy_object(
     store: &ObjectStore,
     req: S3Request<CopyObjectInput>,
     now: OffsetDateTime,
 ) -> S3Result<S3Response<CopyObjectOutput>> {
+    let destination = destination_conditions(&req.headers)?;
     let input = req.input;
     let (source_bucket, source_key) = source_of(&input)?;
     let source = store.head_object(&source_bucket, &source_key).await?;
@@ -96,6 +117,7 @@ pub async fn copy_object(
             &input.key,
             replacement,
             algorithm,
+            &destination,
             now,
         )
         .await?;

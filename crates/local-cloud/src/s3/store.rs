@@ -553,6 +553,7 @@ impl ObjectStore {
         key: &str,
         replace: Option<(Option<String>, BTreeMap<String, String>)>,
         algorithm: Option<&'static str>,
+        conditions: &WriteConditions,
         now: OffsetDateTime,
     ) -> S3Result<ObjectMeta> {
         let objects = self.require_bucket(bucket).await?.join("objects");
@@ -584,8 +585,7 @@ impl ObjectStore {
             parts_count: None,
             data_file: String::new(),
         };
-        self.install(&objects, meta, temp, &WriteConditions::default(), None)
-            .await
+        self.install(&objects, meta, temp, conditions, None).await
     }
 
     /// Deletes an object (succeeds if it does not exist, as S3 does).

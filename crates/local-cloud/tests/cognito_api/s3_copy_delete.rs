@@ -239,6 +239,65 @@ async fn a_copied_multipart_object_is_a_single_part_object_with_the_same_bytes()
 }
 
 #[tokio::test]
+async fn a_copy_honours_the_destinations_own_conditions() {
+    let cloud = TestCloud::start().await;
+    let (me, s3) = signed_in(&cloud, "conditional-copy@example.com").await;
+    let from = format!("private/{me}/from.txt");
+    let taken = format!("private/{me}/taken.txt");
+    let free = format!("private/{me}/free.txt");
+    put(&s3, &from, b"the source").await;
+    put(&s3, &taken, b"already here").await;
+    let copy = |to: &str| {
+        s3.copy_object()
+            .bucket(BUCKET)
+            .key(to)
+            .copy_source(source(&from))
+    };
+
+    // If-None-Match: * refuses an existing destination and leaves it as it was.
+    let refused = copy(&taken)
+        .if_none_match("*")
+        .send()
+        .await
+        .expect_err("create-only copy onto an existing key");
+    assert_eq!(refused.code(), Some("PreconditionFailed"));
+    assert_eq!(get(&s3, &taken).await, b"already here");
+    copy(&free)
+        .if_none_match("*")
+        .send()
+        .await
+        .expect("create-only copy to a free key");
+    assert_eq!(get(&s3, &free).await, b"the source");
+
+    // If-Match: the destination's current ETag, or 412; a missing destination is NoSuchKey.
+    let stale = copy(&taken)
+        .if_match(format!("\"{}\"", md5_hex(b"something else")))
+        .send()
+        .await
+        .expect_err("stale If-Match");
+    assert_eq!(stale.code(), Some("PreconditionFailed"));
+    copy(&taken)
+        .if_match(format!("\"{}\"", md5_hex(b"already here")))
+        .send()
+        .await
+        .expect("If-Match with the current ETag");
+    assert_eq!(get(&s3, &taken).await, b"the source");
+    let missing = copy(&format!("private/{me}/nowhere.txt"))
+        .if_match(format!("\"{}\"", md5_hex(b"the source")))
+        .send()
+        .await
+        .expect_err("If-Match on a missing destination");
+    assert_eq!(missing.code(), Some("NoSuchKey"));
+    // An ETag in If-None-Match is not something S3 implements for writes.
+    let odd = copy(&free)
+        .if_none_match(format!("\"{}\"", md5_hex(b"the source")))
+        .send()
+        .await
+        .expect_err("If-None-Match with an ETag");
+    assert_eq!(odd.code(), Some("NotImplemented"));
+}
+
+#[tokio::test]
 async fn copies_need_read_on_the_source_and_write_on_the_destination() {
     let cloud = TestCloud::start().await;
     let (alice, alice_s3) = signed_in(&cloud, "alice-copy@example.com").await;
