@@ -4,8 +4,10 @@
 //! * `bucket.json` — the bucket's creation date (its presence makes the bucket exist);
 //! * `objects/<sha256(key)>.json` — an object's metadata (key, size, ETag, checksums, content
 //!   type, user metadata) naming its data file `objects/<sha256(key)>.<version>.data`;
-//! * `uploads/<uploadId>/upload.json` plus `part-<n>.data` / `part-<n>.json` — a multipart
-//!   upload in progress.
+//! * `uploads/<uploadId>/upload.json` plus `part-<n>.json` naming the part's data file
+//!   `part-<n>.<version>.data` — a multipart upload in progress. A part uploaded again gets a
+//!   new data file, so the metadata a CompleteMultipartUpload checked the ETag in always names
+//!   the bytes it concatenates, whatever UploadPart of the same number runs meanwhile.
 //!
 //! Keys are hashed into file names, so no key (`../`, unicode, 1 KiB long) can name a path
 //! outside its bucket. Every write goes to a temporary file that is renamed into place only
@@ -99,6 +101,21 @@ pub struct PartMeta {
     pub last_modified: OffsetDateTime,
     /// The part's checksums.
     pub checksums: Checksums,
+    /// Its data file in the upload's directory (empty in stores written before parts were
+    /// versioned: then `part-<n>.data`).
+    #[serde(default)]
+    pub data_file: String,
+}
+
+impl PartMeta {
+    /// The part's data file name.
+    fn data_file_name(&self) -> String {
+        if self.data_file.is_empty() {
+            format!("part-{}.data", self.part_number)
+        } else {
+            self.data_file.clone()
+        }
+    }
 }
 
 /// What a streamed write produced.
@@ -152,6 +169,14 @@ fn entity_too_large() -> S3Error {
     s3_error!(
         EntityTooLarge,
         "Your proposed upload exceeds the maximum allowed object size."
+    )
+}
+
+/// A listed part that is not stored with the listed ETag.
+fn invalid_part() -> S3Error {
+    s3_error!(
+        InvalidPart,
+        "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not have matched the part's entity tag."
     )
 }
 
@@ -730,17 +755,25 @@ impl ObjectStore {
             etag: hex::encode(&written.md5),
             last_modified: now,
             checksums: written.checksums,
+            data_file: format!("part-{part_number}.{}.data", uuid::Uuid::new_v4().simple()),
         };
         // The part's data and metadata are renamed into place in that order; ListParts reads
-        // the metadata, so it never names data that is not there yet.
+        // the metadata, so it never names data that is not there yet. The data a replaced
+        // part's metadata named is removed afterwards (a Complete that already opened it keeps
+        // reading it; one that had not yet is refused with InvalidPart, as its ETag is gone).
         written
             .temp
-            .persist(&dir.join(format!("part-{part_number}.data")))
+            .persist(&dir.join(&part.data_file))
             .await
             .map_err(|e| internal("storing a part", e))?;
-        write_json(&dir.join(format!("part-{part_number}.json")), &part)
+        let meta_path = dir.join(format!("part-{part_number}.json"));
+        let replaced = read_json::<PartMeta>(&meta_path).await.unwrap_or(None);
+        write_json(&meta_path, &part)
             .await
             .map_err(|e| internal("storing a part", e))?;
+        if let Some(replaced) = replaced.filter(|old| old.data_file_name() != part.data_file) {
+            let _ = tokio::fs::remove_file(dir.join(replaced.data_file_name())).await;
+        }
         // The upload may have been aborted or completed meanwhile.
         if tokio::fs::metadata(dir.join("upload.json")).await.is_err() {
             return Err(no_such_upload());
@@ -848,12 +881,7 @@ impl ObjectStore {
             let part = stored
                 .get(number)
                 .filter(|part| part.etag == etag.trim_matches('"'))
-                .ok_or_else(|| {
-                    s3_error!(
-                        InvalidPart,
-                        "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not have matched the part's entity tag."
-                    )
-                })?;
+                .ok_or_else(invalid_part)?;
             parts.push(part.clone());
         }
         if let Some((_, all_but_last)) = parts.split_last() {
@@ -874,16 +902,26 @@ impl ObjectStore {
         }
         let sources: Vec<PathBuf> = parts
             .iter()
-            .map(|part| dir.join(format!("part-{}.data", part.part_number)))
+            .map(|part| dir.join(part.data_file_name()))
             .collect();
         let target = temp.path.clone();
-        let size = tokio::task::spawn_blocking(move || concatenate(&sources, &target))
+        let assembled = tokio::task::spawn_blocking(move || concatenate(&sources, &target))
             .await
-            .map_err(|e| internal("assembling an object", e))?
-            .map_err(|e| match e.kind() {
-                io::ErrorKind::NotFound => no_such_upload(),
-                _ => internal("assembling an object", e),
-            })?;
+            .map_err(|e| internal("assembling an object", e))?;
+        let size = match assembled {
+            Ok(size) => size,
+            // Aborted or completed meanwhile, or a part replaced since its ETag was checked.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(
+                    if tokio::fs::metadata(dir.join("upload.json")).await.is_ok() {
+                        invalid_part()
+                    } else {
+                        no_such_upload()
+                    },
+                );
+            }
+            Err(e) => return Err(internal("assembling an object", e)),
+        };
 
         let mut checksums = Checksums::default();
         if let Some(algorithm) = &upload.checksum_algorithm {
@@ -1014,5 +1052,114 @@ mod tests {
             .collect();
         assert!(left.is_empty(), "no temporary file is left behind");
         assert_eq!(MAX_BODY_SIZE, 5 * 1024 * 1024 * 1024, "S3's 5 GiB");
+    }
+
+    #[test]
+    fn parts_stored_before_versioning_name_their_old_data_file() {
+        let old: PartMeta = serde_json::from_str(
+            r#"{"part_number":3,"size":1,"etag":"00","last_modified":"2026-01-01T00:00:00Z","checksums":{}}"#,
+        )
+        .expect("a part record without data_file");
+        assert_eq!(old.data_file_name(), "part-3.data");
+    }
+
+    fn blob(data: &[u8]) -> StreamingBlob {
+        let chunk: Result<Bytes, io::Error> = Ok(Bytes::copy_from_slice(data));
+        StreamingBlob::wrap(futures_util::stream::iter([chunk]))
+    }
+
+    /// A Complete racing an UploadPart that replaces one of its listed parts either builds
+    /// the object from the bytes whose ETag it was given or is refused; it never stores the
+    /// new bytes under the old part's ETag.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_completed_object_is_made_of_the_listed_parts_even_when_one_is_replaced_meanwhile() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = ObjectStore::new(dir.path().to_path_buf());
+        let now = OffsetDateTime::now_utc();
+        store.create_bucket("b", now).await.expect("bucket");
+        let listed = vec![1u8; 256 * 1024];
+        let replacement = vec![2u8; 256 * 1024];
+        let length = Some(listed.len() as i64);
+        let (mut built, mut refused) = (0, 0);
+        for round in 0..60 {
+            let key = format!("k{round}");
+            let upload = store
+                .create_upload("b", &key, None, BTreeMap::new(), None, now)
+                .await
+                .expect("upload");
+            let id = upload.upload_id.as_str();
+            let part = store
+                .upload_part(
+                    "b",
+                    &key,
+                    id,
+                    1,
+                    blob(&listed),
+                    &Expected::default(),
+                    length,
+                    None,
+                    None,
+                    now,
+                )
+                .await
+                .expect("part");
+            let complete = {
+                let (store, key, id) = (store.clone(), key.clone(), id.to_owned());
+                let parts = [(1, part.etag.clone())];
+                tokio::spawn(async move {
+                    store
+                        .complete_upload("b", &key, &id, &parts, &WriteConditions::default(), now)
+                        .await
+                })
+            };
+            let replace = {
+                let (store, key, id, data) = (
+                    store.clone(),
+                    key.clone(),
+                    id.to_owned(),
+                    replacement.clone(),
+                );
+                tokio::spawn(async move {
+                    store
+                        .upload_part(
+                            "b",
+                            &key,
+                            &id,
+                            1,
+                            blob(&data),
+                            &Expected::default(),
+                            length,
+                            None,
+                            None,
+                            now,
+                        )
+                        .await
+                })
+            };
+            let (completed, _) = (complete.await.expect("join"), replace.await.expect("join"));
+            match completed {
+                Ok(meta) => {
+                    let (_, mut file) = store.open_object("b", &key).await.expect("object");
+                    let mut bytes = Vec::new();
+                    tokio::io::AsyncReadExt::read_to_end(&mut file, &mut bytes)
+                        .await
+                        .expect("read");
+                    assert_eq!(
+                        bytes, listed,
+                        "round {round}: the object is the listed part"
+                    );
+                    assert_eq!(meta.size, listed.len() as u64);
+                    built += 1;
+                }
+                Err(error) => {
+                    assert!(
+                        matches!(error.code(), s3s::S3ErrorCode::InvalidPart),
+                        "round {round}: {error:?}"
+                    );
+                    refused += 1;
+                }
+            }
+        }
+        assert_eq!(built + refused, 60);
     }
 }
