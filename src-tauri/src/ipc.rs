@@ -31,7 +31,8 @@ use crate::error::CommandError;
 mod files;
 pub use files::{
     FileKeyArgs, FileListingView, FileView, FilesMode, FilesModeArgs, GuestAdoptionView,
-    LeftGuestFileView, ListFilesArgs, UploadEvent, UploadIdArgs, UploadState, UploadTargetArgs,
+    LeftGuestFileView, ListFilesArgs, RenamedGuestFileView, UploadEvent, UploadIdArgs, UploadState,
+    UploadTargetArgs,
 };
 
 /// Who is signed in, from the verified ID token.
@@ -706,6 +707,7 @@ pub fn typescript_bindings() -> String {
         FileListingView::decl(&cfg),
         GuestAdoptionView::decl(&cfg),
         LeftGuestFileView::decl(&cfg),
+        RenamedGuestFileView::decl(&cfg),
         FileKeyArgs::decl(&cfg),
         UploadTargetArgs::decl(&cfg),
         UploadIdArgs::decl(&cfg),

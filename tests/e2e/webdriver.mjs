@@ -9,11 +9,14 @@ export class WebDriver {
     this.session = null;
   }
 
-  async request(method, path, body) {
+  async request(method, path, body, timeoutMs = 120000) {
+    // Every command has a deadline: a driver that never answers fails the test instead of
+    // hanging the suite until CI's own limit.
     const response = await fetch(`${this.base}${path}`, {
       method,
       headers: { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     const json = await response.json().catch(() => ({}));
     if (!response.ok) {
@@ -42,11 +45,29 @@ export class WebDriver {
    * be shutting down on a busy machine — a new one would hand over to it and exit.
    */
   async start(application) {
-    await waitUntilNotRunning(application);
-    const value = await this.request("POST", "/session", {
-      capabilities: { alwaysMatch: { "tauri:options": { application } } },
-    });
-    this.session = value.sessionId;
+    const capabilities = { alwaysMatch: { "tauri:options": { application } } };
+    for (let attempt = 1; ; attempt++) {
+      await waitUntilNotRunning(application);
+      try {
+        const value = await this.request("POST", "/session", { capabilities }, 60000);
+        this.session = value.sessionId;
+        return;
+      } catch (error) {
+        // A window that never came up (seen once on a loaded machine: the app's
+        // single-instance check met a previous copy exiting, and the driver then waited
+        // forever). One more try, after every copy of the app is gone; a second failure is
+        // the test's.
+        if (attempt >= 2) throw error;
+        console.error(`# session did not start (${error.message}); retrying once`);
+        for (const pid of processesOf(application)) {
+          try {
+            process.kill(Number(pid), "SIGKILL");
+          } catch {
+            // Already gone.
+          }
+        }
+      }
+    }
   }
 
   async quit() {

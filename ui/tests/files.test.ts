@@ -291,12 +291,25 @@ describe("the files view", () => {
 describe("guest files after a sign-in", () => {
   it("says what moved and what stayed", () => {
     expect(guestAdoptionNotice(null)).toBeUndefined();
-    expect(guestAdoptionNotice({ moved: [], left: [] })).toBeUndefined();
-    expect(guestAdoptionNotice({ moved: ["a.txt"], left: [] })).toEqual({ kind: "success", text: "Moved 1 file from your guest folder." });
-    const notice = guestAdoptionNotice({ moved: ["a.txt", "b.txt"], left: [{ key: "report.pdf", reason: "already_exists" }] });
+    expect(guestAdoptionNotice({ moved: [], left: [], renamed: [], guestIdentityMerged: false })).toBeUndefined();
+    expect(guestAdoptionNotice({ moved: ["a.txt"], left: [], renamed: [], guestIdentityMerged: false })).toEqual({ kind: "success", text: "Moved 1 file from your guest folder." });
+    const notice = guestAdoptionNotice({ moved: ["a.txt", "b.txt"], left: [{ key: "report.pdf", reason: "already_exists" }], renamed: [], guestIdentityMerged: false });
     expect(notice?.kind).toBe("info");
     expect(notice?.text).toContain("Moved 2 files from your guest folder.");
     expect(notice?.text).toContain("Kept in your guest folder: report.pdf (a different file of that name is already in your files)");
+    expect(notice?.text).toContain("the next sign-in tries again");
+    // Merged into an older identity: what is left cannot be retried, and the notice says so.
+    const merged = guestAdoptionNotice({
+      moved: ["a (guest).txt"],
+      left: [{ key: "huge.iso", reason: "file_too_large" }],
+      renamed: [{ from: "a.txt", to: "a (guest).txt" }],
+      guestIdentityMerged: true,
+    });
+    expect(merged?.kind).toBe("info");
+    expect(merged?.text).toContain("Moved 1 file from your guest folder.");
+    expect(merged?.text).toContain("a.txt is now a (guest).txt");
+    expect(merged?.text).toContain("Not moved: huge.iso");
+    expect(merged?.text).not.toContain("tries again");
   });
 
   it("moves them right after the sign-in and shows the files page with a notice", async () => {
@@ -304,7 +317,7 @@ describe("guest files after a sign-in", () => {
       restore_session: () => null,
       backend_info: () => ({ kind: "localCloud", hostedUi: false, hostedUiProviders: [] }),
       sign_in: () => ({ step: "signedIn", who, device: "notOffered" }),
-      adopt_guest_files: () => ({ moved: ["a.txt", "b.txt"], left: [] }),
+      adopt_guest_files: () => ({ moved: ["a.txt", "b.txt"], left: [], renamed: [], guestIdentityMerged: false }),
       list_files: () => listing([
         { key: "a.txt", name: "a.txt", size: 1, modified: null },
         { key: "b.txt", name: "b.txt", size: 1, modified: null },
@@ -336,7 +349,7 @@ describe("guest files after a sign-in", () => {
     await flush();
     expect(root.dataset.screen).toBe("home");
     app.dispatch({ type: "showPage", page: "security" });
-    finish({ moved: ["a.txt"], left: [] });
+    finish({ moved: ["a.txt"], left: [], renamed: [], guestIdentityMerged: false });
     await flush();
     expect(root.dataset.screen).toBe("security");
     expect(root.querySelector(".notices")?.textContent).toContain("Moved 1 file from your guest folder.");

@@ -164,6 +164,22 @@ pub struct GuestAdoptionView {
     pub moved: Vec<String>,
     /// The files left in the guest folder.
     pub left: Vec<LeftGuestFileView>,
+    /// Moved files saved under another name because theirs was taken.
+    pub renamed: Vec<RenamedGuestFileView>,
+    /// The sign-in merged the guest identity into the user's older one (which disabled it):
+    /// files left behind cannot be moved at a later sign-in.
+    pub guest_identity_merged: bool,
+}
+
+/// A guest file saved under another name in the user's folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct RenamedGuestFileView {
+    /// Its name in the guest folder.
+    pub from: String,
+    /// Its key in the user's folder.
+    pub to: String,
 }
 
 /// A guest file that was not moved.
@@ -194,6 +210,15 @@ impl From<coffer_core::storage::GuestAdoption> for GuestAdoptionView {
                     key: left.relative,
                 })
                 .collect(),
+            renamed: adoption
+                .renamed
+                .iter()
+                .map(|(from, to)| RenamedGuestFileView {
+                    from: from.clone(),
+                    to: to.relative().to_owned(),
+                })
+                .collect(),
+            guest_identity_merged: adoption.guest_identity_merged,
         }
     }
 }

@@ -429,7 +429,16 @@ moved: Array<string>,
 /**
  * The files left in the guest folder.
  */
-left: Array<LeftGuestFileView>, };
+left: Array<LeftGuestFileView>, 
+/**
+ * Moved files saved under another name because theirs was taken.
+ */
+renamed: Array<RenamedGuestFileView>, 
+/**
+ * The sign-in merged the guest identity into the user's older one (which disabled it):
+ * files left behind cannot be moved at a later sign-in.
+ */
+guestIdentityMerged: boolean, };
 
 export type LeftGuestFileView = { 
 /**
@@ -441,6 +450,16 @@ key: string,
  * `file_too_large` (over the 5 GiB of a server-side copy) or `invalid_key`.
  */
 reason: string, };
+
+export type RenamedGuestFileView = { 
+/**
+ * Its name in the guest folder.
+ */
+from: string, 
+/**
+ * Its key in the user's folder.
+ */
+to: string, };
 
 export type FileKeyArgs = { 
 /**

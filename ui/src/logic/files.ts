@@ -131,7 +131,7 @@ function leftReason(code: string): string {
     case "already_exists":
       return "a different file of that name is already in your files";
     case "file_too_large":
-      return "it is larger than the 5 GiB a server-side copy allows";
+      return "it is larger than the 5 GiB one copy may move";
     default:
       return "its name is not one Coffer writes";
   }
@@ -147,8 +147,15 @@ export function guestAdoptionNotice(adoption: GuestAdoptionView | null): Notice 
   const parts: string[] = [];
   const moved = adoption.moved.length;
   if (moved > 0) parts.push(`Moved ${moved} ${moved === 1 ? "file" : "files"} from your guest folder.`);
+  for (const renamed of adoption.renamed) {
+    parts.push(`${renamed.from} is now ${renamed.to} (a different file of that name was already in your files).`);
+  }
   for (const left of adoption.left) {
-    parts.push(`Kept in your guest folder: ${left.key} (${leftReason(left.reason)}); the next sign-in tries again.`);
+    parts.push(
+      adoption.guestIdentityMerged
+        ? `Not moved: ${left.key} (${leftReason(left.reason)}); it stays with your old guest identity, which signing in closed.`
+        : `Kept in your guest folder: ${left.key} (${leftReason(left.reason)}); the next sign-in tries again.`,
+    );
   }
   return { kind: adoption.left.length > 0 ? "info" : "success", text: parts.join(" ") };
 }

@@ -51,19 +51,39 @@ pub async fn sign_in(client: &Client, args: SignInArgs) -> Result<(), Failure> {
     }
 }
 
+/// Attempts at moving the files of a guest identity this sign-in merged into the user's
+/// older one: only this process holds its last credentials, so a transient failure is
+/// retried here rather than at the next sign-in.
+const MERGED_GUEST_ATTEMPTS: u32 = 3;
+
 /// Right after a sign-in: moves what this user uploaded as a guest (on this machine, before
-/// this sign-in took the guest identity over) into their own folder, and says so. A failure
-/// does not undo the sign-in: it is reported, and the next sign-in tries again.
+/// this sign-in took the guest identity over, or merged it into the user's own) into their own
+/// folder, and says so. A failure does not undo the sign-in: it is reported, and the next
+/// sign-in tries again where that is possible.
 pub(super) async fn move_guest_files(client: &Client) -> Result<(), Failure> {
-    let adoption = match client.adopt_guest_files().await {
-        Ok(Some(adoption)) => adoption,
-        Ok(None) => return Ok(()),
-        Err(error) => {
-            eprintln!(
-                "Your guest files could not be moved into your folder yet ({}); signing in again retries.",
-                error.code()
-            );
-            return Ok(());
+    let mut attempt = 0;
+    let adoption = loop {
+        attempt += 1;
+        match client.adopt_guest_files().await {
+            Ok(Some(adoption)) => break adoption,
+            Ok(None) => return Ok(()),
+            Err(_) if client.has_merged_guest() && attempt < MERGED_GUEST_ATTEMPTS => {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+            Err(error) if client.has_merged_guest() => {
+                eprintln!(
+                    "Your guest files could not be moved into your folder ({}). This sign-in merged the guest identity into your account, which disabled it: they can no longer be reached from here.",
+                    error.code()
+                );
+                return Ok(());
+            }
+            Err(error) => {
+                eprintln!(
+                    "Your guest files could not be moved into your folder yet ({}); signing in again retries.",
+                    error.code()
+                );
+                return Ok(());
+            }
         }
     };
     let moved = adoption.moved.len();
@@ -73,16 +93,29 @@ pub(super) async fn move_guest_files(client: &Client) -> Result<(), Failure> {
             "Moved {moved} {files} from your guest folder."
         ))?;
     }
+    for (from, to) in &adoption.renamed {
+        say(format_args!(
+            "  {from} is now {} (a different file of that name was in your folder).",
+            to.relative()
+        ))?;
+    }
     for left in &adoption.left {
         let why = match left.reason {
             LeftReason::NameTaken => "a different file of that name is in your folder",
-            LeftReason::TooLarge => "larger than the 5 GiB a server-side copy allows",
+            LeftReason::TooLarge => "larger than the 5 GiB one copy may move",
             _ => "a name Coffer does not write",
         };
-        eprintln!(
-            "Kept in your guest folder: {} ({why}); signing in again retries.",
-            left.relative
-        );
+        if adoption.guest_identity_merged {
+            eprintln!(
+                "Not moved: {} ({why}); it stays with the merged guest identity, which can no longer be reached.",
+                left.relative
+            );
+        } else {
+            eprintln!(
+                "Kept in your guest folder: {} ({why}); signing in again retries.",
+                left.relative
+            );
+        }
     }
     Ok(())
 }

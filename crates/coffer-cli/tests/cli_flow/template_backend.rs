@@ -6,6 +6,8 @@ use aws_sdk_s3::error::ProvideErrorMetadata as _;
 use aws_sdk_s3::primitives::ByteStream;
 
 use super::{keychain_or_skip, World, PASSWORD};
+use coffer_core::{Client, Config};
+use std::sync::Arc;
 
 /// An S3 client with the temporary credentials `coffer credentials` printed.
 fn raw_s3(endpoint: &str, printed: &serde_json::Value) -> aws_sdk_s3::Client {
@@ -283,28 +285,28 @@ async fn config_from_stack_and_from_amplify_print_the_client_config() {
     world.cloud.shutdown().await;
 }
 
+/// Writes `files` (name, body) into the world's home and uploads them with `coffer --guest`.
+async fn upload_as_guest(world: &World, files: &[(&str, &str)]) {
+    let paths: Vec<String> = files
+        .iter()
+        .map(|(name, body)| {
+            let path = world.home.path().join(name);
+            std::fs::write(&path, body).expect("write file");
+            path.to_string_lossy().into_owned()
+        })
+        .collect();
+    let mut args = vec!["--guest", "upload"];
+    args.extend(paths.iter().map(String::as_str));
+    world.coffer(&args, "").await.success();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn files_uploaded_as_a_guest_follow_the_guest_into_their_account() {
     if !keychain_or_skip("files_uploaded_as_a_guest_follow_the_guest_into_their_account").await {
         return;
     }
     let world = World::start_from_template().await;
-    let first = world.home.path().join("first.txt");
-    let second = world.home.path().join("second.txt");
-    std::fs::write(&first, b"one").expect("write file");
-    std::fs::write(&second, b"two").expect("write file");
-    world
-        .coffer(
-            &[
-                "--guest",
-                "upload",
-                first.to_str().unwrap(),
-                second.to_str().unwrap(),
-            ],
-            "",
-        )
-        .await
-        .success();
+    upload_as_guest(&world, &[("first.txt", "one"), ("second.txt", "two")]).await;
 
     let email = "hedy@example.com";
     world.confirmed_user(email).await;
@@ -339,6 +341,96 @@ async fn files_uploaded_as_a_guest_follow_the_guest_into_their_account() {
         "{}",
         run.stderr()
     );
+
+    world.cloud.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_of_a_guest_whose_account_already_has_an_identity_are_moved_across() {
+    if !keychain_or_skip("files_of_a_guest_whose_account_already_has_an_identity_are_moved_across")
+        .await
+    {
+        return;
+    }
+    let world = World::start_from_template().await;
+    let email = "grace@example.com";
+    world.confirmed_user(email).await;
+
+    // Another device (its own keychain): the account gets its identity there, and a file.
+    let other_device = Client::new(
+        Config::from_file(&world.config_path).expect("config"),
+        Arc::new(coffer_core::MemoryStore::new()),
+    )
+    .expect("client");
+    other_device
+        .sign_in(email)
+        .start()
+        .await
+        .expect("start")
+        .answer(&coffer_core::Password::new(PASSWORD))
+        .await
+        .expect("sign-in");
+    let own = other_device
+        .files(coffer_core::IdentityMode::SignedIn)
+        .await
+        .expect("files");
+    own.s3()
+        .put_object()
+        .bucket(own.bucket())
+        .key(format!("{}first.txt", own.prefix()))
+        .body(ByteStream::from_static(b"one"))
+        .send()
+        .await
+        .expect("PutObject");
+
+    // This device: a guest uploads two files, then signs in. Cognito merges the guest
+    // identity into the account's and disables it; coffer streams the files across, and the
+    // name already taken gets a free one.
+    upload_as_guest(
+        &world,
+        &[("first.txt", "one, as a guest"), ("third.txt", "three")],
+    )
+    .await;
+    let run = world
+        .coffer(
+            &["sign-in", "--username", email, "--password-stdin"],
+            &format!("{PASSWORD}\n"),
+        )
+        .await
+        .success();
+    assert!(
+        run.stdout()
+            .contains("Moved 2 files from your guest folder."),
+        "{}\n{}",
+        run.stdout(),
+        run.stderr()
+    );
+    assert!(
+        run.stdout().contains("first.txt is now first (guest).txt"),
+        "{}",
+        run.stdout()
+    );
+    let fetched = world.home.path().join("fetched");
+    std::fs::create_dir_all(&fetched).expect("dir");
+    for (name, body) in [
+        ("first.txt", "one"),
+        ("first (guest).txt", "one, as a guest"),
+        ("third.txt", "three"),
+    ] {
+        let local = fetched.join(name);
+        world
+            .coffer(&["get", name, local.to_str().unwrap()], "")
+            .await
+            .success();
+        assert_eq!(
+            std::fs::read_to_string(&local).expect("read"),
+            body,
+            "{name}"
+        );
+    }
+    // The merged guest identity is gone from this device: a guest starts afresh.
+    let run = world.coffer(&["--guest", "ls"], "").await.success();
+    assert!(!run.stdout().contains("third.txt"), "{}", run.stdout());
 
     world.cloud.shutdown().await;
 }

@@ -13,6 +13,12 @@
 //!    `guest-files:<cognito-identity endpoint>#<identity pool>#user:<sub>` is stored first:
 //!    the guest's files under `guest/<id>/` are still to be moved into `private/<id>/`
 //!    ([`crate::storage::GuestAdoption`]); the move deletes the marker once nothing is left.
+//!    When the user had an identity already, Cognito merges the guest identity into it and
+//!    disables it: from then on it gets no credentials of its own ("Access to Identity … is
+//!    forbidden"), and its files would be out of everyone's reach. So before offering it,
+//!    Coffer takes guest credentials for it; after a merge they are kept in memory
+//!    ([`MergedGuest`]) for moving the guest files across, and the guest entry is forgotten
+//!    (the next guest session starts a new identity).
 //! 2. **Credentials.** `GetCredentialsForIdentity(IdentityId, Logins)`, where `Logins` is
 //!    `{"cognito-idp.<region>.amazonaws.com/<user pool id>": <ID token>}` — the same provider
 //!    name on AWS and on the local cloud. The ID token comes from
@@ -250,6 +256,45 @@ fn identity_sdk_client(client: &Client, network: &NetworkSettings) -> ci::Client
     ci::Client::from_conf(sdk_config)
 }
 
+/// A guest identity merged into the signed-in user's own identity by this sign-in, and the
+/// guest credentials taken for it just before (valid until they expire; never renewable, as
+/// the identity is disabled). Secret: no `Debug` of the credentials' values (the SDK's
+/// `Credentials` redacts them).
+#[derive(Clone, Debug)]
+pub(crate) struct MergedGuest {
+    /// The merged guest identity id.
+    pub(crate) identity_id: String,
+    /// Its last credentials.
+    pub(crate) credentials: Credentials,
+}
+
+impl Client {
+    /// The guest identity this client's sign-in merged into the user's own identity, whose
+    /// files are still to be moved, if any.
+    pub(crate) fn merged_guest(&self) -> Option<MergedGuest> {
+        self.merged_guest_slot().clone()
+    }
+
+    /// Whether this client's sign-in merged a guest identity into the user's older one whose
+    /// files are still to be moved by [`Client::adopt_guest_files`] (only this client can: it
+    /// holds the guest identity's last credentials, in memory).
+    pub fn has_merged_guest(&self) -> bool {
+        self.merged_guest_slot().is_some()
+    }
+
+    /// Forgets the merged guest identity (its files were moved).
+    pub(crate) fn forget_merged_guest(&self) {
+        *self.merged_guest_slot() = None;
+    }
+
+    fn merged_guest_slot(&self) -> std::sync::MutexGuard<'_, Option<MergedGuest>> {
+        self.inner
+            .merged_guest
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 /// What a `GetCredentialsForIdentity` call produced.
 struct Issued {
     identity_id: String,
@@ -432,6 +477,17 @@ impl IdentityCredentials {
         let Some(guest_id) = client.load_plain(guest_key.clone()).await? else {
             return Ok(None);
         };
+        // Guest credentials first: if Cognito merges the guest identity into an identity the
+        // user already has, these are the last ones it ever gets (module docs).
+        let guest = match self.get_credentials(&guest_id, None, 0).await {
+            Ok(issued) => issued.cached.credentials,
+            // Deleted, disabled by an earlier merge, or a user's already: nothing to offer.
+            Err(Error::IdentityNotFound | Error::IdentityRefused { .. }) => {
+                client.delete_plain(guest_key).await?;
+                return Ok(None);
+            }
+            Err(error) => return Err(error),
+        };
         match self
             .get_credentials(&guest_id, Some(logins), generation)
             .await
@@ -443,9 +499,16 @@ impl IdentityCredentials {
                     if let Some(marker) = client.guest_files_marker_key(sub) {
                         client.save_plain(marker, guest_id.clone()).await?;
                     }
-                    // The guest identity is the user's now; it no longer works without Logins.
-                    client.delete_plain(guest_key).await?;
+                } else {
+                    // Merged into the user's own identity and disabled: its files can still be
+                    // moved with the guest credentials while they last.
+                    *client.merged_guest_slot() = Some(MergedGuest {
+                        identity_id: guest_id.clone(),
+                        credentials: guest,
+                    });
                 }
+                // Either way the guest identity no longer works without these Logins.
+                client.delete_plain(guest_key).await?;
                 tracing::info!(
                     adopted = issued.identity_id == guest_id,
                     "signed in after guest use"

@@ -56,6 +56,15 @@ pub struct GuestAdoption {
     pub moved: Vec<Key>,
     /// Files left in the guest folder, and why.
     pub left: Vec<LeftInGuestFolder>,
+    /// Moved files stored under another name because theirs was taken: the name in the guest
+    /// folder and the new key (also in `moved`). Only after a merge (below); an adoption
+    /// leaves such files in the guest folder.
+    pub renamed: Vec<(String, Key)>,
+    /// The sign-in merged the guest identity into an identity the user already had, which
+    /// disabled it: the files were streamed across with its last credentials, and any left
+    /// behind cannot be moved later (see `merged_guest.rs`). `false` when the guest identity
+    /// became the user's: what is left is retried at the next sign-in.
+    pub guest_identity_merged: bool,
 }
 
 impl GuestAdoption {
@@ -100,10 +109,10 @@ impl LeftReason {
 }
 
 /// One object as a listing reports it.
-struct Listed {
-    key: String,
-    size: u64,
-    etag: Option<String>,
+pub(super) struct Listed {
+    pub(super) key: String,
+    pub(super) size: u64,
+    pub(super) etag: Option<String>,
 }
 
 impl Client {
@@ -113,10 +122,14 @@ impl Client {
     /// signed-in identity here is what offers the stored guest identity to the user (see
     /// [`crate::identity`]).
     ///
+    /// When Cognito gave the user their own, older identity instead (they had one already) and
+    /// merged the guest identity into it, the guest files are streamed across with the guest
+    /// credentials taken before the merge ([`Files::move_from_merged_guest`], in
+    /// `merged_guest.rs`).
+    ///
     /// `None`, without any network call, when there is nothing to do: no identity pool or
-    /// bucket in the config, no guest identity waiting to be adopted and no unfinished move.
-    /// `None` too when Cognito gave the user their own, older identity instead (they had one
-    /// already): the guest's files then stay with the guest identity.
+    /// bucket in the config, no guest identity waiting to be adopted or merged, and no
+    /// unfinished move.
     pub async fn adopt_guest_files(&self) -> Result<Option<GuestAdoption>, Error> {
         if self.config().bucket().is_none() {
             return Ok(None);
@@ -132,10 +145,21 @@ impl Client {
         // The identity module offers the guest identity only to a user with no known id.
         let adoption_pending = self.load_plain(user_key).await?.is_none()
             && self.load_plain(guest_key).await?.is_some();
-        if !adoption_pending && self.load_plain(marker.clone()).await?.is_none() {
+        if !adoption_pending
+            && !self.has_merged_guest()
+            && self.load_plain(marker.clone()).await?.is_none()
+        {
             return Ok(None);
         }
         let files = self.files(IdentityMode::SignedIn).await?;
+        if let Some(merged) = self.merged_guest() {
+            let credentials =
+                self.fixed_credentials(IdentityMode::Guest, merged.identity_id, merged.credentials);
+            let guest = Files::new(self, credentials).await?;
+            let adoption = files.move_from_merged_guest(&guest).await?;
+            self.forget_merged_guest();
+            return Ok(Some(adoption));
+        }
         if self.load_plain(marker.clone()).await?.is_none() {
             return Ok(None);
         }
@@ -201,13 +225,7 @@ impl Files {
                     continue;
                 }
             }
-            self.s3
-                .delete_object()
-                .bucket(&self.bucket)
-                .key(&object.key)
-                .send()
-                .await
-                .map_err(|error| self.sdk_error(None, error))?;
+            self.delete_full_key(&object.key).await?;
             adoption.moved.push(target);
         }
         tracing::info!(
@@ -218,9 +236,21 @@ impl Files {
         Ok(adoption)
     }
 
+    /// Deletes the object at full key `key` (a guest folder's, which [`Key`] does not name).
+    pub(super) async fn delete_full_key(&self, key: &str) -> Result<(), StorageError> {
+        self.s3
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|error| self.sdk_error(None, error))?;
+        Ok(())
+    }
+
     /// The object stored at exactly `key`, if any (a listing, not HeadObject: see the module
     /// docs).
-    async fn existing(&self, key: &Key) -> Result<Option<Listed>, Error> {
+    pub(super) async fn existing(&self, key: &Key) -> Result<Option<Listed>, Error> {
         Ok(self
             .list_all(key.full(), Some(1))
             .await?
@@ -229,7 +259,11 @@ impl Files {
     }
 
     /// Every object under `prefix` (all pages unless `max_keys` limits it to one page).
-    async fn list_all(&self, prefix: &str, max_keys: Option<i32>) -> Result<Vec<Listed>, Error> {
+    pub(super) async fn list_all(
+        &self,
+        prefix: &str,
+        max_keys: Option<i32>,
+    ) -> Result<Vec<Listed>, Error> {
         let mut found = Vec::new();
         let mut token = None;
         loop {

@@ -16,6 +16,7 @@
 mod adopt;
 mod error;
 pub mod key;
+mod merged_guest;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -198,13 +198,24 @@ async fn a_user_who_was_never_a_guest_costs_no_call() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_user_with_an_identity_of_their_own_leaves_the_guest_files_to_the_guest() {
+async fn a_user_with_an_identity_of_their_own_gets_the_guest_files_streamed_across() {
     let cloud = start_cloud().await;
     let (first_device, _store) = cloud.client();
     cloud.signed_in(&first_device, "alan@example.com").await;
     let own = first_device.files(IdentityMode::SignedIn).await.unwrap();
-    // On another machine, a guest stores a file, then signs in as the same user.
-    let (second_device, guest) = guest_with(&cloud, &[("a.txt", "alpha")]).await;
+    put(&own, "a.txt", "mine").await;
+    // On another machine, a guest stores files, then signs in as the same user: Cognito
+    // merges the guest identity into Alan's own and disables it.
+    let big = "0123456789abcdef".repeat(384 * 1024); // 6 MiB, streamed, never buffered whole
+    let (second_device, guest) = guest_with(
+        &cloud,
+        &[
+            ("a.txt", "alpha"),
+            ("docs/b c.txt", "beta"),
+            ("big.bin", big.as_str()),
+        ],
+    )
+    .await;
     second_device
         .sign_in("alan@example.com")
         .start()
@@ -213,15 +224,40 @@ async fn a_user_with_an_identity_of_their_own_leaves_the_guest_files_to_the_gues
         .answer(&coffer_core::Password::new(crate::support::PASSWORD))
         .await
         .unwrap();
-    assert_eq!(second_device.adopt_guest_files().await.unwrap(), None);
+    let adoption = second_device
+        .adopt_guest_files()
+        .await
+        .unwrap()
+        .expect("the merged guest's files are moved");
+    assert!(adoption.left.is_empty(), "{adoption:?}");
+    assert!(adoption.guest_identity_merged);
     assert_eq!(
-        read(&guest, &format!("{}a.txt", guest.prefix()))
-            .await
-            .unwrap(),
-        "alpha",
-        "still the guest's"
+        adoption
+            .renamed
+            .iter()
+            .map(|(from, to)| (from.as_str(), to.relative()))
+            .collect::<Vec<_>>(),
+        [("a.txt", "a (guest).txt")]
     );
-    assert!(own.list("").await.unwrap().files.is_empty());
+    assert_eq!(
+        relative_keys(&adoption.moved),
+        ["a (guest).txt", "big.bin", "docs/b c.txt"],
+        "a taken name gets a free one: nothing is replaced"
+    );
+    let mine = |name: &str| format!("{}{name}", own.prefix());
+    assert_eq!(read(&own, &mine("a.txt")).await.unwrap(), "mine");
+    assert_eq!(read(&own, &mine("a (guest).txt")).await.unwrap(), "alpha");
+    assert_eq!(read(&own, &mine("docs/b c.txt")).await.unwrap(), "beta");
+    assert_eq!(read(&own, &mine("big.bin")).await.unwrap(), big);
+    assert_eq!(
+        keys_under(&guest, guest.prefix()).await.unwrap(),
+        Vec::<String>::new(),
+        "the guest copies are deleted once stored"
+    );
+    // The merged identity is disabled, and forgotten: the next guest session is a new one.
+    let next_guest = second_device.files(IdentityMode::Guest).await.unwrap();
+    assert_ne!(next_guest.prefix(), guest.prefix());
+    assert_eq!(second_device.adopt_guest_files().await.unwrap(), None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

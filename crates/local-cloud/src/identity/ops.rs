@@ -10,7 +10,10 @@
 //! * GetCredentialsForIdentity / GetOpenIdToken with a guest IdentityId and Logins: if the user
 //!   has no identity yet, the guest identity becomes theirs (the login is linked to it); if they
 //!   already have one, that identity is answered instead (the response names it) and the guest
-//!   identity is left as it was.
+//!   identity is merged into it: disabled, so that it gets no credentials without that user's
+//!   logins any more ("Access to Identity '…' is forbidden.", as Amplify users meet it after a
+//!   merge on AWS: amplify-js issues 3627 and 6616; developer guide, "Switching
+//!   unauthenticated users to authenticated users").
 //! * An identity linked to a login can only be used by presenting that login.
 //! * GetCredentialsForIdentity hands out the pool's role for the identity's kind only if the
 //!   role's trust policy admits the identity's OpenID token (see [`super::trust`]); otherwise,
@@ -384,6 +387,7 @@ fn new_identity(
     pool.identities.insert(
         id.clone(),
         IdentityRecord {
+            merged_into: None,
             id: id.clone(),
             logins,
             created: now,
@@ -504,7 +508,7 @@ fn resolve_identity(
         .get(identity_id)
         .ok_or_else(|| identity_not_found(identity_id))?;
     if verified.is_empty() {
-        if !identity.logins.is_empty() {
+        if !identity.logins.is_empty() || identity.merged_into.is_some() {
             return Err(CognitoError::not_authorized(format!(
                 "Access to Identity '{identity_id}' is forbidden."
             )));
@@ -521,7 +525,8 @@ fn resolve_identity(
         .iter()
         .filter_map(|key| pool.identity_of_login(key).map(|i| i.id.clone()))
         .collect();
-    let is_guest = identity.logins.is_empty();
+    let is_guest = identity.logins.is_empty() && identity.merged_into.is_none();
+    let merged_into = identity.merged_into.clone();
     let acting = match linked.len() {
         // A user with no identity yet: a guest identity becomes theirs.
         0 if is_guest => {
@@ -536,10 +541,16 @@ fn resolve_identity(
                 .into_iter()
                 .next()
                 .ok_or_else(CognitoError::internal)?;
-            if own != identity_id && !is_guest {
+            if own != identity_id && !is_guest && merged_into.as_ref() != Some(&own) {
                 return Err(logins_mismatch());
             }
             link(pool, &own, keys, now)?;
+            if is_guest && own != identity_id {
+                if let Some(guest) = pool.identities.get_mut(identity_id) {
+                    guest.merged_into = Some(own.clone());
+                    guest.last_modified = now;
+                }
+            }
             own
         }
         _ => return Err(logins_mismatch()),

@@ -155,6 +155,7 @@ mod tests {
     fn pool() -> IdentityPool {
         let now = time::OffsetDateTime::UNIX_EPOCH;
         let record = |id: &str, logins: &[&str]| IdentityRecord {
+            merged_into: None,
             id: id.to_owned(),
             logins: logins
                 .iter()

@@ -61,6 +61,11 @@ pub struct IdentityRecord {
     /// Last change (a login linked).
     #[serde(with = "time::serde::rfc3339")]
     pub last_modified: OffsetDateTime,
+    /// For a guest identity offered with the logins of a user who already had an identity:
+    /// that identity. Cognito merges the guest identity into it and disables it: it no longer
+    /// gets credentials on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<String>,
 }
 
 impl IdentityRecord {

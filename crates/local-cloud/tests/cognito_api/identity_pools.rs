@@ -162,7 +162,8 @@ async fn a_guest_identity_goes_to_a_user_without_one_and_a_user_with_one_gets_th
         .await;
     assert_error(&(status, body), "NotAuthorizedException", None);
 
-    // Bob already has an identity: signing in from a guest gives him his own back.
+    // Bob already has an identity: signing in from a guest gives him his own back, and the
+    // guest identity is merged into it: disabled on its own.
     let (_, bob_token, _) = cloud.demo_user_tokens("bob@example.com").await;
     let bob = json!({ cloud.demo_provider(): bob_token });
     let (bob_identity, _) = cloud.demo_credentials(bob.clone()).await;
@@ -178,11 +179,41 @@ async fn a_guest_identity_goes_to_a_user_without_one_and_a_user_with_one_gets_th
     let (_, described) = cloud
         .identity_admin("DescribeIdentity", json!({"IdentityId": second_guest}))
         .await;
-    assert_eq!(
-        described["Logins"],
-        json!([]),
-        "the guest identity stays a guest"
+    assert_eq!(described["Logins"], json!([]), "no login is linked to it");
+    let (status, body) = cloud
+        .identity(
+            "GetCredentialsForIdentity",
+            json!({"IdentityId": second_guest}),
+        )
+        .await;
+    assert_error(
+        &(status, body),
+        "NotAuthorizedException",
+        Some(&format!(
+            "Access to Identity '{second_guest}' is forbidden."
+        )),
     );
+    let (status, body) = cloud
+        .identity("GetOpenIdToken", json!({"IdentityId": second_guest}))
+        .await;
+    assert_error(&(status, body), "NotAuthorizedException", None);
+    // Bob's logins with it still lead to his own identity; nobody else's lead anywhere.
+    let (status, body) = cloud
+        .identity(
+            "GetCredentialsForIdentity",
+            json!({"IdentityId": second_guest, "Logins": bob}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["IdentityId"], bob_identity.as_str());
+    let (_, carol_token, _) = cloud.demo_user_tokens("carol@example.com").await;
+    let (status, body) = cloud
+        .identity(
+            "GetCredentialsForIdentity",
+            json!({"IdentityId": second_guest, "Logins": { cloud.demo_provider(): carol_token }}),
+        )
+        .await;
+    assert_error(&(status, body), "NotAuthorizedException", None);
 
     // Alice's identity cannot be taken with Bob's login.
     let (status, body) = cloud
