@@ -3,7 +3,7 @@
 //! signs in on the local cloud's hosted UI — with a pool user, with a pool user who has TOTP MFA
 //! (password page, then the authenticator-code page), and through LocalIdP. Then
 //! `coffer whoami` shows who is signed in, and a second sign-in in the same browser skips the
-//! form (the hosted UI's session cookie).
+//! form (the hosted UI's session cookie) — until `coffer sign-out`, after which it asks again.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (installed by scripts/setup-debian) and an
 //! OS keychain (see cli_flow.rs). Without a browser the tests fail with a message, unless
@@ -428,6 +428,32 @@ async fn chromium_signs_in_on_the_hosted_ui_while_the_cli_waits() {
         .goto(&url)
         .await
         .expect("opens the hosted UI");
+    let message = browser.landed_on_callback().await;
+    assert!(message.contains("You can close this window"), "{message}");
+    let stdout = signed_in(child).await;
+    assert!(
+        stdout.contains("Signed in as chromium@example.com"),
+        "{stdout}"
+    );
+
+    // After `coffer sign-out`, the same browser's session no longer signs anyone in: the
+    // next sign-in asks for the password again (prompt=login).
+    let output = world
+        .coffer(&["sign-out"])
+        .output()
+        .await
+        .expect("coffer runs");
+    assert!(output.status.success(), "sign-out");
+    let (child, url) = world.start_sign_in(&[]).await;
+    assert!(url.contains("prompt=login"), "{url}");
+    browser
+        .client
+        .goto(&url)
+        .await
+        .expect("opens the hosted UI");
+    browser.fill("#username", "chromium@example.com").await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("#sign-in").await;
     let message = browser.landed_on_callback().await;
     assert!(message.contains("You can close this window"), "{message}");
     browser.close().await;

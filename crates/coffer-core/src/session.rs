@@ -329,7 +329,9 @@ impl Client {
             Ok(()) | Err(Error::TokenRevoked | Error::SessionExpired) => {}
             Err(error) => return Err(error),
         }
-        self.forget_tokens().await
+        self.forget_tokens().await?;
+        self.note_sign_out_for_hosted_ui().await;
+        Ok(())
     }
 
     /// Signs out everywhere (`GlobalSignOut`: every refresh token of the user is revoked),
@@ -349,7 +351,9 @@ impl Client {
             Ok(_) | Err(Error::TokenRevoked) => {}
             Err(error) => return Err(error),
         }
-        self.forget_tokens().await
+        self.forget_tokens().await?;
+        self.note_sign_out_for_hosted_ui().await;
+        Ok(())
     }
 }
 

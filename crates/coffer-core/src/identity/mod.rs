@@ -480,9 +480,12 @@ impl IdentityCredentials {
         // Guest credentials first: if Cognito merges the guest identity into an identity the
         // user already has, these are the last ones it ever gets (module docs).
         let guest = match self.get_credentials(&guest_id, None, 0).await {
-            Ok(issued) => issued.cached.credentials,
-            // Deleted, disabled by an earlier merge, or a user's already: nothing to offer.
-            Err(Error::IdentityNotFound | Error::IdentityRefused { .. }) => {
+            Ok(issued) => Some(issued.cached.credentials),
+            // Disabled by an earlier merge, or linked to a login already (this user's, if an
+            // earlier adoption stopped before forgetting the guest entry): offered all the
+            // same, Cognito sorts it out; there is just nothing to move with.
+            Err(Error::IdentityRefused { .. }) => None,
+            Err(Error::IdentityNotFound) => {
                 client.delete_plain(guest_key).await?;
                 return Ok(None);
             }
@@ -499,12 +502,12 @@ impl IdentityCredentials {
                     if let Some(marker) = client.guest_files_marker_key(sub) {
                         client.save_plain(marker, guest_id.clone()).await?;
                     }
-                } else {
+                } else if let Some(credentials) = guest {
                     // Merged into the user's own identity and disabled: its files can still be
                     // moved with the guest credentials while they last.
                     *client.merged_guest_slot() = Some(MergedGuest {
                         identity_id: guest_id.clone(),
-                        credentials: guest,
+                        credentials,
                     });
                 }
                 // Either way the guest identity no longer works without these Logins.
@@ -515,7 +518,13 @@ impl IdentityCredentials {
                 );
                 Ok(Some(issued))
             }
-            Err(Error::IdentityNotFound | Error::IdentityRefused { .. }) => Ok(None),
+            Err(Error::IdentityNotFound | Error::IdentityRefused { .. }) => {
+                // Refused with and without these Logins: of no use to anyone on this device.
+                if guest.is_none() {
+                    client.delete_plain(guest_key).await?;
+                }
+                Ok(None)
+            }
             Err(error) => Err(error),
         }
     }

@@ -1,6 +1,13 @@
 //! The hosted-UI sign-in as typed steps on [`Client`]:
 //! [`Client::begin_hosted_ui_sign_in`] → [`HostedUiSignIn`] (open its URL in the system
 //! browser) → [`HostedUiSignIn::finish`] → [`Session`], stored like an SRP sign-in.
+//!
+//! **Signing out ends the browser's say.** The hosted UI keeps its own session in the
+//! browser (a cookie on its domain, an hour on Cognito), so after Coffer signs out, the next
+//! hosted-UI sign-in would otherwise come straight back signed in as whoever used the browser
+//! last, without a password. Every sign-out therefore leaves a note in the store, and the
+//! next hosted-UI sign-in asks with `prompt=login` (the hosted UI then wants credentials
+//! whatever its cookie says); the note goes once a hosted-UI sign-in has completed.
 
 use std::future::Future;
 use std::time::Duration;
@@ -36,9 +43,36 @@ pub struct HostedUiSignIn {
     endpoint: TokenEndpoint,
     listener: LoopbackListener,
     request: AuthorizationRequest,
+    /// The store key of the sign-out note this sign-in answers with `prompt=login`.
+    answers_sign_out: Option<String>,
 }
 
 impl Client {
+    /// The store key of the note "signed out since the last hosted-UI sign-in" (module docs):
+    /// per hosted-UI domain and app client. `None` without a hosted UI.
+    fn hosted_ui_sign_out_note_key(&self) -> Option<String> {
+        let hosted = self.config().hosted_ui()?;
+        Some(format!(
+            "hosted-ui-signed-out:{}#{}",
+            hosted.domain.trim_end_matches('/'),
+            self.config().client_id()
+        ))
+    }
+
+    /// After a sign-out: the next hosted-UI sign-in must ask for credentials (module docs).
+    /// The sign-out itself is done; a store that cannot keep the note is logged, not fatal.
+    pub(crate) async fn note_sign_out_for_hosted_ui(&self) {
+        let Some(key) = self.hosted_ui_sign_out_note_key() else {
+            return;
+        };
+        if let Err(error) = self.save_plain(key, "1".to_owned()).await {
+            tracing::warn!(
+                code = error.code(),
+                "could not note the sign-out for the hosted UI"
+            );
+        }
+    }
+
     fn token_endpoint(&self) -> Result<TokenEndpoint, Error> {
         let hosted = self.config().hosted_ui().ok_or(OAuthError::InvalidConfig {
             reason: "the config has no [hosted_ui] section",
@@ -79,18 +113,26 @@ impl Client {
         let scopes = options
             .scopes
             .unwrap_or_else(|| DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect());
+        let mut answers_sign_out = None;
+        if let Some(key) = self.hosted_ui_sign_out_note_key() {
+            if self.load_plain(key.clone()).await?.is_some() {
+                answers_sign_out = Some(key);
+            }
+        }
         let request = AuthorizationRequest::new(&AuthorizeParams {
             domain: &hosted.domain,
             client_id: self.config().client_id(),
             redirect_uri: listener.redirect_uri(),
             scopes: &scopes,
             provider: options.provider.as_deref(),
+            prompt: answers_sign_out.is_some().then_some("login"),
         })?;
         Ok(HostedUiSignIn {
             client: self.clone(),
             endpoint,
             listener,
             request,
+            answers_sign_out,
         })
     }
 
@@ -140,6 +182,7 @@ impl Client {
         let tokens = self.stored_tokens().await?.ok_or(Error::NotSignedIn)?;
         endpoint.revoke(&tokens.refresh).await?;
         self.forget_tokens().await?;
+        self.note_sign_out_for_hosted_ui().await;
         logout_uri.map(|uri| endpoint.logout_url(uri)).transpose()
     }
 }
@@ -167,6 +210,7 @@ impl HostedUiSignIn {
             endpoint,
             listener,
             request,
+            answers_sign_out,
         } = self;
         let code = listener
             .wait_for_code(&request.state, timeout, cancel)
@@ -177,6 +221,10 @@ impl HostedUiSignIn {
         let session = client
             .session_from_endpoint(tokens, Some(&request.nonce), None)
             .await?;
-        client.keep_session(session).await
+        let session = client.keep_session(session).await?;
+        if let Some(key) = answers_sign_out {
+            client.delete_plain(key).await?;
+        }
+        Ok(session)
     }
 }

@@ -60,6 +60,9 @@ pub struct AuthorizeParams<'a> {
     pub scopes: &'a [String],
     /// `identity_provider` (e.g. `Google`, `LocalIdP`), to skip the provider choice.
     pub provider: Option<&'a str>,
+    /// OIDC `prompt` (`login`: ask for credentials even if the browser has a hosted-UI
+    /// session).
+    pub prompt: Option<&'a str>,
 }
 
 /// The authorize URL for `params` with the given `state`, `nonce` and PKCE challenge.
@@ -88,6 +91,9 @@ pub fn authorize_url(
         .add_extra_param("nonce", nonce.to_owned());
     if let Some(provider) = params.provider {
         request = request.add_extra_param("identity_provider", provider.to_owned());
+    }
+    if let Some(prompt) = params.prompt {
+        request = request.add_extra_param("prompt", prompt.to_owned());
     }
     Ok(request.url().0)
 }
@@ -174,6 +180,7 @@ mod tests {
             redirect_uri: &redirect,
             scopes: &scopes,
             provider: Some("Google"),
+            prompt: Some("login"),
         };
         let challenge = PkceCodeChallenge::from_code_verifier_sha256(&PkceCodeVerifier::new(
             "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".to_owned(),
@@ -197,6 +204,7 @@ mod tests {
         );
         assert_eq!(query["code_challenge_method"], "S256");
         assert_eq!(query["identity_provider"], "Google");
+        assert_eq!(query["prompt"], "login");
     }
 
     #[test]
@@ -209,6 +217,7 @@ mod tests {
             redirect_uri: &redirect,
             scopes: &scopes,
             provider: None,
+            prompt: None,
         };
         let a = AuthorizationRequest::new(&params).unwrap();
         let b = AuthorizationRequest::new(&params).unwrap();

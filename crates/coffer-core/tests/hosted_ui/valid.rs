@@ -71,3 +71,36 @@ async fn one_valid_callback_signs_in_and_stores_the_session() {
     let dead = client.refresh_tokens_with_token_endpoint(&stored).await;
     assert_eq!(dead.expect_err("revoked").code(), "token_request_refused");
 }
+
+/// After a sign-out, the browser's hosted-UI session must not sign the next person in: the
+/// next hosted-UI sign-in asks with `prompt=login`, and only that one.
+#[tokio::test]
+async fn a_sign_out_makes_the_next_hosted_ui_sign_in_ask_for_credentials() {
+    let world = World::start().await;
+    let (client, _store) = world.client();
+    let prompt = |url: &reqwest::Url| crate::support::query_of(url).get("prompt").cloned();
+    let sign_in = |expected_prompt: Option<&'static str>| {
+        let client = client.clone();
+        async move {
+            let pending = World::begin(&client).await;
+            let authorize = pending.authorize_url().clone();
+            assert_eq!(
+                prompt(&authorize).as_deref(),
+                expected_prompt,
+                "{authorize}"
+            );
+            let finish = tokio::spawn(pending.finish(TIMEOUT, std::future::pending()));
+            let redirect = log_in(&authorize).await;
+            visit(&redirect).await.expect("listener answers");
+            finish.await.expect("task").expect("signed in");
+        }
+    };
+
+    sign_in(None).await;
+    client.sign_out().await.expect("sign-out");
+    sign_in(Some("login")).await;
+    // Answered: the sign-in after it may use the browser's session again.
+    sign_in(None).await;
+    client.global_sign_out().await.expect("global sign-out");
+    sign_in(Some("login")).await;
+}
