@@ -33,10 +33,6 @@ pub(crate) struct Inner {
     /// Bumped whenever this client stores or forgets tokens, so that credentials derived
     /// from the old tokens (identity-pool credentials) know to renew.
     pub(crate) token_generation: AtomicU64,
-    /// A guest identity this client's sign-in merged into the user's own identity, with the
-    /// guest credentials taken just before, for moving its files (see
-    /// [`crate::storage::GuestAdoption`]).
-    pub(crate) merged_guest: std::sync::Mutex<Option<crate::identity::MergedGuest>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -96,7 +92,6 @@ impl ClientBuilder {
                 policy,
                 network: self.network,
                 token_generation: AtomicU64::new(0),
-                merged_guest: std::sync::Mutex::new(None),
             }),
         })
     }

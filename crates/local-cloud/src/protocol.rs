@@ -133,6 +133,7 @@ operations! {
     AdminUserGlobalSignOut => ops::sign_out::admin_user_global_sign_out, signed: true, api: UserPools;
     CreateIdentityPool => identity::ops::create_identity_pool, signed: true, api: IdentityPools;
     DescribeIdentityPool => identity::ops::describe_identity_pool, signed: true, api: IdentityPools;
+    UpdateIdentityPool => identity::ops::update_identity_pool, signed: true, api: IdentityPools;
     SetIdentityPoolRoles => identity::ops::set_identity_pool_roles, signed: true, api: IdentityPools;
     GetIdentityPoolRoles => identity::ops::get_identity_pool_roles, signed: true, api: IdentityPools;
     GetId => identity::ops::get_id, signed: false, api: IdentityPools;

@@ -52,39 +52,40 @@ pub async fn sign_in(client: &Client, args: SignInArgs) -> Result<(), Failure> {
 }
 
 /// Attempts at moving the files of a guest identity this sign-in merged into the user's
-/// older one: only this process holds its last credentials, so a transient failure is
-/// retried here rather than at the next sign-in.
+/// older one: its last credentials expire within the hour, so a transient failure is retried
+/// here rather than only at the next sign-in.
 const MERGED_GUEST_ATTEMPTS: u32 = 3;
 
 /// Right after a sign-in: moves what this user uploaded as a guest (on this machine, before
 /// this sign-in took the guest identity over, or merged it into the user's own) into their own
 /// folder, and says so. A failure does not undo the sign-in: it is reported, and the next
-/// sign-in tries again where that is possible.
+/// sign-in tries again (after a merge, only while the guest credentials last).
 pub(super) async fn move_guest_files(client: &Client) -> Result<(), Failure> {
     let mut attempt = 0;
     let adoption = loop {
         attempt += 1;
-        match client.adopt_guest_files().await {
+        let error = match client.adopt_guest_files().await {
             Ok(Some(adoption)) => break adoption,
             Ok(None) => return Ok(()),
-            Err(_) if client.has_merged_guest() && attempt < MERGED_GUEST_ATTEMPTS => {
-                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-            }
-            Err(error) if client.has_merged_guest() => {
-                eprintln!(
-                    "Your guest files could not be moved into your folder ({}). This sign-in merged the guest identity into your account, which disabled it: they can no longer be reached from here.",
-                    error.code()
-                );
-                return Ok(());
-            }
-            Err(error) => {
-                eprintln!(
-                    "Your guest files could not be moved into your folder yet ({}); signing in again retries.",
-                    error.code()
-                );
-                return Ok(());
-            }
+            Err(error) => error,
+        };
+        let merged = client.merged_guest_files_waiting().await;
+        if merged && attempt < MERGED_GUEST_ATTEMPTS {
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            continue;
         }
+        if merged {
+            eprintln!(
+                "Your guest files could not be moved into your folder ({}). This sign-in merged the guest identity into your account: signing in again within the hour retries; after that they can no longer be reached.",
+                error.code()
+            );
+        } else {
+            eprintln!(
+                "Your guest files could not be moved into your folder yet ({}); signing in again retries.",
+                error.code()
+            );
+        }
+        return Ok(());
     };
     let moved = adoption.moved.len();
     if moved > 0 {

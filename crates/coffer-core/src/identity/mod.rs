@@ -16,9 +16,12 @@
 //!    When the user had an identity already, Cognito merges the guest identity into it and
 //!    disables it: from then on it gets no credentials of its own ("Access to Identity … is
 //!    forbidden"), and its files would be out of everyone's reach. So before offering it,
-//!    Coffer takes guest credentials for it; after a merge they are kept in memory
-//!    ([`MergedGuest`]) for moving the guest files across, and the guest entry is forgotten
-//!    (the next guest session starts a new identity).
+//!    Coffer takes guest credentials for it and keeps them in the keychain under the user's
+//!    `sub` (`guest_handover.rs`), whichever process makes the offer; after a merge they move
+//!    the guest files across ([`crate::storage::GuestAdoption`]) while they last. The guest
+//!    entry is then forgotten (the next guest session starts a new identity). Guest
+//!    credentials refused outright (guests no longer allowed, identity disabled) do not stop
+//!    the sign-in; a failure that may pass (unreachable, throttled) stops it before the offer.
 //! 2. **Credentials.** `GetCredentialsForIdentity(IdentityId, Logins)`, where `Logins` is
 //!    `{"cognito-idp.<region>.amazonaws.com/<user pool id>": <ID token>}` — the same provider
 //!    name on AWS and on the local cloud. The ID token comes from
@@ -36,12 +39,14 @@
 //!
 //! **Security.** The credentials are secrets: the SDK's `Credentials` type redacts them in
 //! `Debug` and zeroes them on drop; they are never written to disk (only `coffer credentials`
-//! prints them, on request, for `credential_process`). The identity id is not a secret but is
-//! kept in the keychain with the tokens. The S3 prefix is named by the identity id
+//! prints them, on request, for `credential_process`). The one exception is the guest
+//! handover above, which is kept in the keychain, never in a file. The identity id is not a
+//! secret but is kept in the keychain with the tokens. The S3 prefix is named by the identity id
 //! (`private/<identity id>/`), never by the user-pool `sub`, because that is what the
 //! identity pool's role policy substitutes for `${cognito-identity.amazonaws.com:sub}`.
 
 mod expiry;
+mod guest_handover;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -54,6 +59,7 @@ use aws_sdk_cognitoidentity as ci;
 use time::OffsetDateTime;
 
 pub use expiry::{needs_renewal, DEFAULT_RENEWAL_MARGIN};
+pub(crate) use guest_handover::GuestHandover;
 
 use crate::client::Client;
 use crate::error::{Error, Operation};
@@ -256,45 +262,6 @@ fn identity_sdk_client(client: &Client, network: &NetworkSettings) -> ci::Client
     ci::Client::from_conf(sdk_config)
 }
 
-/// A guest identity merged into the signed-in user's own identity by this sign-in, and the
-/// guest credentials taken for it just before (valid until they expire; never renewable, as
-/// the identity is disabled). Secret: no `Debug` of the credentials' values (the SDK's
-/// `Credentials` redacts them).
-#[derive(Clone, Debug)]
-pub(crate) struct MergedGuest {
-    /// The merged guest identity id.
-    pub(crate) identity_id: String,
-    /// Its last credentials.
-    pub(crate) credentials: Credentials,
-}
-
-impl Client {
-    /// The guest identity this client's sign-in merged into the user's own identity, whose
-    /// files are still to be moved, if any.
-    pub(crate) fn merged_guest(&self) -> Option<MergedGuest> {
-        self.merged_guest_slot().clone()
-    }
-
-    /// Whether this client's sign-in merged a guest identity into the user's older one whose
-    /// files are still to be moved by [`Client::adopt_guest_files`] (only this client can: it
-    /// holds the guest identity's last credentials, in memory).
-    pub fn has_merged_guest(&self) -> bool {
-        self.merged_guest_slot().is_some()
-    }
-
-    /// Forgets the merged guest identity (its files were moved).
-    pub(crate) fn forget_merged_guest(&self) {
-        *self.merged_guest_slot() = None;
-    }
-
-    fn merged_guest_slot(&self) -> std::sync::MutexGuard<'_, Option<MergedGuest>> {
-        self.inner
-            .merged_guest
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
 /// What a `GetCredentialsForIdentity` call produced.
 struct Issued {
     identity_id: String,
@@ -463,7 +430,8 @@ impl IdentityCredentials {
 
     /// A first sign-in after guest use: offers the stored guest identity with the user's
     /// `Logins`. Cognito links it to a user who has no identity yet, or answers with the
-    /// user's own identity. `None` when there is no guest identity or it was refused.
+    /// user's own identity (merging the guest one into it). `None` when there is no guest
+    /// identity or it was refused.
     async fn adopt_guest_identity(
         &self,
         logins: &HashMap<String, String>,
@@ -477,19 +445,36 @@ impl IdentityCredentials {
         let Some(guest_id) = client.load_plain(guest_key.clone()).await? else {
             return Ok(None);
         };
-        // Guest credentials first: if Cognito merges the guest identity into an identity the
-        // user already has, these are the last ones it ever gets (module docs).
-        let guest = match self.get_credentials(&guest_id, None, 0).await {
-            Ok(issued) => Some(issued.cached.credentials),
-            // Disabled by an earlier merge, or linked to a login already (this user's, if an
-            // earlier adoption stopped before forgetting the guest entry): offered all the
-            // same, Cognito sorts it out; there is just nothing to move with.
-            Err(Error::IdentityRefused { .. }) => None,
+        // Guest credentials first, into the keychain: if Cognito merges the guest identity
+        // into one the user already has, they are the last it ever gets (guest_handover.rs).
+        let guest_usable = match self.get_credentials(&guest_id, None, 0).await {
+            Ok(issued) => {
+                let entry = GuestHandover::offered(
+                    &guest_id,
+                    &issued.cached.credentials,
+                    issued.cached.expires_at,
+                );
+                client.save_guest_handover(sub, &entry).await?;
+                true
+            }
             Err(Error::IdentityNotFound) => {
                 client.delete_plain(guest_key).await?;
                 return Ok(None);
             }
-            Err(error) => return Err(error),
+            // Offering now could merge the identity with nothing to move its files with; the
+            // signed-in credentials would most likely fail the same way anyway.
+            Err(error) if may_pass(&error) => return Err(error),
+            // Refused as a guest: disabled by an earlier merge (whose answer this device may
+            // not have seen), linked to a login already, or guests no longer allowed. Offered
+            // all the same, Cognito sorts it out; a handover kept by an earlier attempt
+            // still holds.
+            Err(error) => {
+                tracing::debug!(
+                    code = error.code(),
+                    "guest identity refused before the offer"
+                );
+                false
+            }
         };
         match self
             .get_credentials(&guest_id, Some(logins), generation)
@@ -502,13 +487,17 @@ impl IdentityCredentials {
                     if let Some(marker) = client.guest_files_marker_key(sub) {
                         client.save_plain(marker, guest_id.clone()).await?;
                     }
-                } else if let Some(credentials) = guest {
-                    // Merged into the user's own identity and disabled: its files can still be
-                    // moved with the guest credentials while they last.
-                    *client.merged_guest_slot() = Some(MergedGuest {
-                        identity_id: guest_id.clone(),
-                        credentials,
-                    });
+                    client.delete_guest_handover(sub).await?;
+                } else if let Some(entry) = client
+                    .load_guest_handover(sub)
+                    .await?
+                    .filter(|entry| entry.identity_id() == guest_id)
+                {
+                    // Merged into the user's own identity and disabled: its files can still
+                    // be moved with the guest credentials while they last.
+                    client
+                        .save_guest_handover(sub, &entry.into_merged())
+                        .await?;
                 }
                 // Either way the guest identity no longer works without these Logins.
                 client.delete_plain(guest_key).await?;
@@ -519,12 +508,15 @@ impl IdentityCredentials {
                 Ok(Some(issued))
             }
             Err(Error::IdentityNotFound | Error::IdentityRefused { .. }) => {
+                // Not this user's to take: nothing of it is handed over.
+                client.delete_guest_handover(sub).await?;
                 // Refused with and without these Logins: of no use to anyone on this device.
-                if guest.is_none() {
+                if !guest_usable {
                     client.delete_plain(guest_key).await?;
                 }
                 Ok(None)
             }
+            // The answer is unknown (the offer may have been made): the handover stays.
             Err(error) => Err(error),
         }
     }
@@ -603,6 +595,19 @@ impl IdentityCredentials {
                 token_generation,
             },
         })
+    }
+}
+
+/// Whether a failed identity-pool call may succeed if made again later: the endpoint was out
+/// of reach, throttled, or failed on its side.
+fn may_pass(error: &Error) -> bool {
+    match error {
+        Error::EndpointUnreachable { .. } | Error::TooManyRequests | Error::Protocol { .. } => true,
+        Error::Service { code, .. } => matches!(
+            code.as_str(),
+            "InternalErrorException" | "InternalFailure" | "ServiceUnavailable" | "Unknown"
+        ),
+        _ => false,
     }
 }
 

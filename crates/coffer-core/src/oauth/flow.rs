@@ -7,7 +7,9 @@
 //! hosted-UI sign-in would otherwise come straight back signed in as whoever used the browser
 //! last, without a password. Every sign-out therefore leaves a note in the store, and the
 //! next hosted-UI sign-in asks with `prompt=login` (the hosted UI then wants credentials
-//! whatever its cookie says); the note goes once a hosted-UI sign-in has completed.
+//! whatever its cookie says); the note goes once a hosted-UI sign-in has completed. On AWS,
+//! `prompt` is honoured by Cognito's managed login pages; a domain still on the classic hosted
+//! UI ignores it (its browser session then lasts until it expires).
 
 use std::future::Future;
 use std::time::Duration;
@@ -223,7 +225,14 @@ impl HostedUiSignIn {
             .await?;
         let session = client.keep_session(session).await?;
         if let Some(key) = answers_sign_out {
-            client.delete_plain(key).await?;
+            // Best effort: the sign-in is done and kept; a note left behind only means one
+            // more `prompt=login` next time.
+            if let Err(error) = client.delete_plain(key).await {
+                tracing::warn!(
+                    code = error.code(),
+                    "the sign-out note could not be deleted"
+                );
+            }
         }
         Ok(session)
     }

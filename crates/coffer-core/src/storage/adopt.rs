@@ -145,20 +145,35 @@ impl Client {
         // The identity module offers the guest identity only to a user with no known id.
         let adoption_pending = self.load_plain(user_key).await?.is_none()
             && self.load_plain(guest_key).await?.is_some();
+        let handover = self.load_guest_handover(&sub).await?;
         if !adoption_pending
-            && !self.has_merged_guest()
+            && handover.is_none()
             && self.load_plain(marker.clone()).await?.is_none()
         {
             return Ok(None);
         }
+        // Resolving the signed-in identity makes the offer, when one is pending.
         let files = self.files(IdentityMode::SignedIn).await?;
-        if let Some(merged) = self.merged_guest() {
-            let credentials =
-                self.fixed_credentials(IdentityMode::Guest, merged.identity_id, merged.credentials);
-            let guest = Files::new(self, credentials).await?;
-            let adoption = files.move_from_merged_guest(&guest).await?;
-            self.forget_merged_guest();
-            return Ok(Some(adoption));
+        if let Some(handover) = self.load_guest_handover(&sub).await? {
+            if !handover.is_valid_at(self.now()) {
+                if handover.is_merged() {
+                    tracing::warn!(
+                        "the merged guest identity's credentials expired before its files were moved"
+                    );
+                }
+                self.delete_guest_handover(&sub).await?;
+            } else if handover.is_merged() {
+                let credentials = self.fixed_credentials(
+                    IdentityMode::Guest,
+                    handover.identity_id().to_owned(),
+                    handover.credentials(),
+                );
+                let guest = Files::new(self, credentials).await?;
+                let adoption = files.move_from_merged_guest(&guest).await?;
+                // What was left can never be moved (module docs of merged_guest.rs).
+                self.delete_guest_handover(&sub).await?;
+                return Ok(Some(adoption));
+            }
         }
         if self.load_plain(marker.clone()).await?.is_none() {
             return Ok(None);
@@ -168,6 +183,19 @@ impl Client {
             self.delete_plain(marker).await?;
         }
         Ok(Some(adoption))
+    }
+
+    /// Whether the files of a guest identity merged into the signed-in user's own are waiting
+    /// to be moved by [`Client::adopt_guest_files`], with guest credentials that still work:
+    /// a failed move is worth retrying soon, as they expire (an hour by default).
+    pub async fn merged_guest_files_waiting(&self) -> bool {
+        let Ok(who) = self.whoami().await else {
+            return false;
+        };
+        matches!(
+            self.load_guest_handover(&who.sub).await,
+            Ok(Some(handover)) if handover.is_merged() && handover.is_valid_at(self.now())
+        )
     }
 }
 

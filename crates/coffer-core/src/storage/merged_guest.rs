@@ -15,14 +15,18 @@
 //!   already taken in the signed-in folder gets the first free name of the form
 //!   `name (guest).ext`, `name (guest 2).ext`, …: unlike after an adoption, a file left in a
 //!   disabled guest folder could never be reached again.
-//! - **Checked.** A source stored in one part has an MD5 ETag; the new object's ETag must equal
-//!   it, or the move stops with `BadDigest` and the guest object is kept.
+//! - **Checked.** A source stored in one part has an MD5 ETag, sent as the new object's
+//!   `Content-MD5`: a body that arrived different is refused (`BadDigest`), nothing is stored
+//!   and the guest object is kept.
+//! - **Idempotent.** Every copy names its source's ETag in its metadata
+//!   (`x-amz-meta-coffer-moved-from-etag`): a run interrupted between a copy and its delete is
+//!   finished by the next one without a second copy, multipart sources included.
 //! - **Delete last.** The guest object is deleted only after its copy is stored.
 //! - **Bounded by the guest credentials.** They cannot be renewed; a move that outlives them
 //!   (an hour by default) stops with `CredentialsExpired`, and what was not moved stays where
 //!   it was.
-//! - Objects over 5 GiB (one PutObject's limit) and keys Coffer would not write stay and are
-//!   reported, as in [`super::adopt`].
+//! - Objects over 5 GiB (one PutObject's limit), keys Coffer would not write and files for which
+//!   no free name was found stay and are reported, as in [`super::adopt`].
 
 use super::adopt::{LeftInGuestFolder, LeftReason, Listed, MAX_COPY_OBJECT_BYTES};
 use super::key::Key;
@@ -60,9 +64,15 @@ impl Files {
                 adoption.left.push(left(LeftReason::TooLarge));
                 continue;
             }
-            let stored = self
-                .store_under_a_free_name(guest, &object, relative)
-                .await?;
+            let stored = match self.store_under_a_free_name(guest, &object, relative).await {
+                Ok(stored) => stored,
+                // Every name tried was taken (or too long): the next file may still go.
+                Err(Error::Storage(StorageError::AlreadyExists { .. })) => {
+                    adoption.left.push(left(LeftReason::NameTaken));
+                    continue;
+                }
+                Err(error) => return Err(error),
+            };
             if stored.relative() != relative {
                 adoption.renamed.push((relative.to_owned(), stored.clone()));
             }
@@ -90,8 +100,10 @@ impl Files {
                 continue;
             };
             match self.existing(&target).await? {
-                // Copied by an earlier attempt in this process that stopped before its delete.
-                Some(found) if found.size == object.size && found.etag == object.etag => {
+                // Copied by an earlier attempt that stopped before its delete.
+                Some(found)
+                    if found.size == object.size && self.is_copy_of(&target, object).await? =>
+                {
                     return Ok(target);
                 }
                 Some(_) => continue,
@@ -110,7 +122,9 @@ impl Files {
         .into())
     }
 
-    /// One create-only PutObject at `target` whose body is `object`'s GetObject body.
+    /// One create-only PutObject at `target` whose body is `object`'s GetObject body. A source
+    /// stored in one part has its MD5 as ETag: it goes along as `Content-MD5`, so S3 refuses a
+    /// body that arrived different (`BadDigest`) and stores nothing.
     async fn stream_from(
         &self,
         guest: &Files,
@@ -128,33 +142,64 @@ impl Files {
         let length = source
             .content_length()
             .unwrap_or_else(|| i64::try_from(object.size).unwrap_or(i64::MAX));
-        let stored = self
-            .s3
+        let mut metadata = source.metadata.clone().unwrap_or_default();
+        if let Some(etag) = &object.etag {
+            metadata.insert(MOVED_FROM_ETAG.to_owned(), unquoted(etag).to_owned());
+        }
+        self.s3
             .put_object()
             .bucket(&self.bucket)
             .key(target.full())
             .content_length(length)
             .set_content_type(source.content_type.clone())
-            .set_metadata(source.metadata.clone())
+            .set_content_md5(object.etag.as_deref().and_then(single_part_md5_base64))
+            .set_metadata(Some(metadata))
             .if_none_match("*")
             .body(source.body)
             .send()
             .await
             .map_err(|error| self.sdk_error(Some(target), error))?;
-        let single_part_md5 = object.etag.as_deref().filter(|etag| !etag.contains('-'));
-        if let Some(expected) = single_part_md5 {
-            if stored.e_tag() != Some(expected) {
-                return Err(StorageError::Service {
-                    code: "BadDigest".into(),
-                    message: Some(format!(
-                        "the copy of {} does not have the ETag of the guest file",
-                        target.relative()
-                    )),
-                });
-            }
-        }
         Ok(())
     }
+
+    /// Whether the object at `target` (of `object`'s size) is the copy an earlier attempt
+    /// stored: the guest object's ETag, or its metadata naming that ETag (a multipart source's
+    /// copy has an ETag of its own).
+    async fn is_copy_of(&self, target: &Key, object: &Listed) -> Result<bool, Error> {
+        let Some(etag) = object.etag.as_deref() else {
+            return Ok(false);
+        };
+        let head = self
+            .s3
+            .head_object()
+            .bucket(&self.bucket)
+            .key(target.full())
+            .send()
+            .await
+            .map_err(|error| self.sdk_error(Some(target), error))?;
+        if head.e_tag().map(unquoted) == Some(unquoted(etag)) {
+            return Ok(true);
+        }
+        Ok(head
+            .metadata()
+            .and_then(|metadata| metadata.get(MOVED_FROM_ETAG))
+            .is_some_and(|moved_from| moved_from == unquoted(etag)))
+    }
+}
+
+/// The user metadata that names the ETag of the guest object a file was moved from.
+const MOVED_FROM_ETAG: &str = "coffer-moved-from-etag";
+
+fn unquoted(etag: &str) -> &str {
+    etag.trim_matches('"')
+}
+
+/// The base64 `Content-MD5` of a single-part ETag (32 hex digits); `None` for a multipart
+/// ETag (`<hex>-<parts>`) or anything else.
+fn single_part_md5_base64(etag: &str) -> Option<String> {
+    use base64::Engine as _;
+    let digest = hex::decode(unquoted(etag)).ok().filter(|d| d.len() == 16)?;
+    Some(base64::engine::general_purpose::STANDARD.encode(digest))
 }
 
 /// `relative` itself (attempt 0), else its name with ` (guest)` or ` (guest N)` before the
@@ -181,7 +226,22 @@ fn alternative_name(relative: &str, attempt: u32) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::alternative_name;
+    use super::{alternative_name, single_part_md5_base64};
+
+    #[test]
+    fn only_single_part_etags_become_a_content_md5() {
+        // MD5("") = d41d8cd98f00b204e9800998ecf8427e; its base64 is 1B2M2Y8AsgTpgAmY7PhCfg==.
+        assert_eq!(
+            single_part_md5_base64("\"d41d8cd98f00b204e9800998ecf8427e\"").as_deref(),
+            Some("1B2M2Y8AsgTpgAmY7PhCfg==")
+        );
+        assert_eq!(
+            single_part_md5_base64("d41d8cd98f00b204e9800998ecf8427e-3"),
+            None
+        );
+        assert_eq!(single_part_md5_base64("\"not-hex\""), None);
+        assert_eq!(single_part_md5_base64("\"abcd\""), None);
+    }
 
     #[test]
     fn alternative_names_keep_the_folder_and_the_extension() {

@@ -216,14 +216,7 @@ async fn a_user_with_an_identity_of_their_own_gets_the_guest_files_streamed_acro
         ],
     )
     .await;
-    second_device
-        .sign_in("alan@example.com")
-        .start()
-        .await
-        .unwrap()
-        .answer(&coffer_core::Password::new(crate::support::PASSWORD))
-        .await
-        .unwrap();
+    crate::support::sign_in(&second_device, "alan@example.com").await;
     let adoption = second_device
         .adopt_guest_files()
         .await
@@ -293,4 +286,113 @@ async fn a_guest_has_nothing_to_adopt_and_cannot_read_private_files() {
     assert!(adoption.is_empty());
     let private = format!("private/{}a.txt", &guest.prefix()["guest/".len()..]);
     assert_eq!(read(&guest, &private).await.unwrap_err(), "AccessDenied");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_merge_made_by_another_process_is_moved_later_and_only_for_that_user() {
+    let cloud = start_cloud().await;
+    let (first_device, _store) = cloud.client();
+    cloud.signed_in(&first_device, "alan@example.com").await;
+    let own = first_device.files(IdentityMode::SignedIn).await.unwrap();
+
+    // Another machine: a guest stores a file, then Alan signs in there. The first process to
+    // want credentials (`coffer ls`, say) makes the offer, Cognito merges the guest identity
+    // into Alan's own, and that process ends without moving anything.
+    let (signing_in, device_store) = cloud.client();
+    let guest = signing_in.files(IdentityMode::Guest).await.unwrap();
+    put(&guest, "notes.txt", "from the guest").await;
+    crate::support::sign_in(&signing_in, "alan@example.com").await;
+    let listing = cloud.client_with(device_store.clone());
+    let listed = listing.files(IdentityMode::SignedIn).await.unwrap();
+    assert_eq!(
+        listed.prefix(),
+        own.prefix(),
+        "Alan's own identity answered"
+    );
+    assert!(
+        listing.merged_guest_files_waiting().await,
+        "the merge and the guest credentials are in the keychain"
+    );
+    drop((listed, listing, signing_in));
+
+    // Grace signs in on that machine next: the merged guest's files are not hers to take.
+    let grace = cloud.client_with(device_store.clone());
+    cloud.signed_in(&grace, "grace@example.com").await;
+    assert!(!grace.merged_guest_files_waiting().await);
+    assert_eq!(grace.adopt_guest_files().await.unwrap(), None);
+    let graces = grace.files(IdentityMode::SignedIn).await.unwrap();
+    assert!(keys_under(&graces, graces.prefix())
+        .await
+        .unwrap()
+        .is_empty());
+
+    // Alan signs in again within the hour: a new process moves the files with the guest
+    // credentials kept in the keychain at the offer.
+    let again = cloud.client_with(device_store.clone());
+    crate::support::sign_in(&again, "alan@example.com").await;
+    assert!(again.merged_guest_files_waiting().await);
+    let adoption = again
+        .adopt_guest_files()
+        .await
+        .unwrap()
+        .expect("the merged guest's files are moved");
+    assert!(adoption.guest_identity_merged);
+    assert_eq!(relative_keys(&adoption.moved), ["notes.txt"]);
+    let moved = format!("{}notes.txt", own.prefix());
+    assert_eq!(read(&own, &moved).await.unwrap(), "from the guest");
+    assert!(keys_under(&guest, guest.prefix()).await.unwrap().is_empty());
+    assert!(!again.merged_guest_files_waiting().await);
+    assert_eq!(again.adopt_guest_files().await.unwrap(), None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guests_turned_off_after_guest_use_do_not_stop_the_sign_in() {
+    let cloud = start_cloud().await;
+    let (client, guest) = guest_with(&cloud, &[("a.txt", "alpha")]).await;
+    // The pool's owner turns guest access off.
+    let admin = cloud.running.admin_credentials();
+    let sdk = aws_sdk_cognitoidentity::Client::from_conf(
+        aws_sdk_cognitoidentity::Config::builder()
+            .behavior_version(aws_sdk_cognitoidentity::config::BehaviorVersion::latest())
+            .region(aws_sdk_cognitoidentity::config::Region::new("us-east-1"))
+            .endpoint_url(cloud.running.endpoint())
+            .credentials_provider(aws_credential_types::Credentials::new(
+                admin.access_key_id.clone(),
+                admin.secret_access_key.expose().to_owned(),
+                None,
+                None,
+                "test-admin",
+            ))
+            .build(),
+    );
+    let pool_id = client.config().identity_pool_id().unwrap().to_owned();
+    let pool = sdk
+        .describe_identity_pool()
+        .identity_pool_id(&pool_id)
+        .send()
+        .await
+        .unwrap();
+    sdk.update_identity_pool()
+        .identity_pool_id(&pool_id)
+        .identity_pool_name(pool.identity_pool_name())
+        .allow_unauthenticated_identities(false)
+        .set_cognito_identity_providers(Some(pool.cognito_identity_providers().to_vec()))
+        .send()
+        .await
+        .unwrap();
+
+    // The guest identity gets no guest credentials now, but the sign-in still takes it over.
+    cloud.signed_in(&client, "ada@example.com").await;
+    let adoption = client
+        .adopt_guest_files()
+        .await
+        .expect("signed-in credentials despite the refused guest ones")
+        .expect("the guest identity became Ada's");
+    assert!(!adoption.guest_identity_merged);
+    assert_eq!(relative_keys(&adoption.moved), ["a.txt"]);
+    let files = client.files(IdentityMode::SignedIn).await.unwrap();
+    assert_eq!(
+        &files.prefix()["private/".len()..],
+        &guest.prefix()["guest/".len()..]
+    );
 }

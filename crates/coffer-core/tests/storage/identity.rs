@@ -157,15 +157,7 @@ async fn a_user_with_an_identity_gets_their_own_back_after_guest_use() {
         .await
         .unwrap();
     assert_ne!(guest_id, own_id);
-    let step = second_device
-        .sign_in("margaret@example.com")
-        .start()
-        .await
-        .unwrap()
-        .answer(&coffer_core::Password::new(crate::support::PASSWORD))
-        .await
-        .unwrap();
-    assert!(matches!(step, coffer_core::SignInStep::Done(_)));
+    crate::support::sign_in(&second_device, "margaret@example.com").await;
     let user = second_device
         .identity_credentials(IdentityMode::SignedIn)
         .unwrap();

@@ -78,16 +78,21 @@ impl Cloud {
             .expect("sign-up");
         let code = self.code_for(email).await;
         client.confirm_sign_up(email, &code).await.expect("confirm");
-        let step = client
-            .sign_in(email)
-            .start()
-            .await
-            .expect("start")
-            .answer(&Password::new(PASSWORD))
-            .await
-            .expect("sign-in");
-        assert!(matches!(step, SignInStep::Done(_)));
+        sign_in(client, email).await;
     }
+}
+
+/// Signs `email`, who has an account, in on `client` (a password, no MFA).
+pub async fn sign_in(client: &Client, email: &str) {
+    let step = client
+        .sign_in(email)
+        .start()
+        .await
+        .expect("start")
+        .answer(&Password::new(PASSWORD))
+        .await
+        .expect("sign-in");
+    assert!(matches!(step, SignInStep::Done(_)));
 }
 
 /// A file of `len` pseudo-random bytes (seeded by `seed`) at `dir/name`.

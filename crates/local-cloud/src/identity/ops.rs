@@ -1,8 +1,8 @@
 //! The Cognito Identity operations (`AWSCognitoIdentityService.*`), run under the store lock.
 //!
 //! Operations AWS calls with developer credentials (CreateIdentityPool, DescribeIdentityPool,
-//! SetIdentityPoolRoles, GetIdentityPoolRoles, DescribeIdentity) must be SigV4-signed with the
-//! admin key; GetId, GetCredentialsForIdentity and GetOpenIdToken are unsigned, as on AWS.
+//! UpdateIdentityPool, SetIdentityPoolRoles, GetIdentityPoolRoles, DescribeIdentity) must be
+//! SigV4-signed with the admin key; GetId, GetCredentialsForIdentity and GetOpenIdToken are unsigned, as on AWS.
 //!
 //! Identity rules (Cognito's):
 //! * GetId with Logins returns the one identity linked to that user (creating it the first
@@ -167,78 +167,127 @@ pub fn create_pool(
     id
 }
 
+/// A pool's settings as CreateIdentityPool and UpdateIdentityPool give them, checked.
+struct PoolSettings {
+    name: String,
+    allow_unauthenticated: bool,
+    allow_classic_flow: bool,
+    providers: Vec<ProviderLink>,
+}
+
+impl PoolSettings {
+    fn checked(req: CreateIdentityPoolRequest) -> Result<Self, CognitoError> {
+        let name = required(req.identity_pool_name, "IdentityPoolName")?;
+        let allow_unauthenticated = required(
+            req.allow_unauthenticated_identities,
+            "AllowUnauthenticatedIdentities",
+        )?;
+        let len = name.chars().count();
+        if !(1..=128).contains(&len)
+            || !name.chars().all(|c| {
+                c.is_alphanumeric()
+                    || c == '_'
+                    || c == ' '
+                    || c == '+'
+                    || c == '='
+                    || c == ','
+                    || c == '.'
+                    || c == '@'
+                    || c == '-'
+            })
+        {
+            return Err(CognitoError::constraint(
+                "IdentityPoolName",
+                "Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+",
+            ));
+        }
+        if req.developer_provider_name.is_some()
+            || req
+                .open_id_connect_provider_a_r_ns
+                .is_some_and(|v| !v.is_empty())
+            || req.saml_provider_a_r_ns.is_some_and(|v| !v.is_empty())
+            || req.supported_login_providers.is_some_and(|v| !v.is_empty())
+        {
+            return Err(CognitoError::invalid_parameter(
+                "The local cloud supports only Cognito user pools as identity providers.",
+            ));
+        }
+        let mut providers = Vec::new();
+        for provider in req.cognito_identity_providers.unwrap_or_default() {
+            let provider_name = required(provider.provider_name, "ProviderName")?;
+            let client_id = required(provider.client_id, "ClientId")?;
+            if super::logins::user_pool_of_provider(&provider_name).is_none() {
+                return Err(CognitoError::invalid_parameter(format!(
+                    "Invalid provider name: {provider_name}"
+                )));
+            }
+            providers.push(ProviderLink {
+                provider_name,
+                client_id,
+                server_side_token_check: provider.server_side_token_check.unwrap_or(false),
+            });
+        }
+        Ok(Self {
+            name,
+            allow_unauthenticated,
+            allow_classic_flow: req.allow_classic_flow.unwrap_or(false),
+            providers,
+        })
+    }
+}
+
 /// CreateIdentityPool.
 pub fn create_identity_pool(
     ctx: &mut Ctx<'_>,
     req: CreateIdentityPoolRequest,
 ) -> Result<IdentityPoolWire, CognitoError> {
-    let name = required(req.identity_pool_name, "IdentityPoolName")?;
-    let allow_unauthenticated = required(
-        req.allow_unauthenticated_identities,
-        "AllowUnauthenticatedIdentities",
-    )?;
-    let len = name.chars().count();
-    if !(1..=128).contains(&len)
-        || !name.chars().all(|c| {
-            c.is_alphanumeric()
-                || c == '_'
-                || c == ' '
-                || c == '+'
-                || c == '='
-                || c == ','
-                || c == '.'
-                || c == '@'
-                || c == '-'
-        })
-    {
-        return Err(CognitoError::constraint(
-            "IdentityPoolName",
-            "Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+",
-        ));
-    }
-    if req.developer_provider_name.is_some()
-        || req
-            .open_id_connect_provider_a_r_ns
-            .is_some_and(|v| !v.is_empty())
-        || req.saml_provider_a_r_ns.is_some_and(|v| !v.is_empty())
-        || req.supported_login_providers.is_some_and(|v| !v.is_empty())
-    {
-        return Err(CognitoError::invalid_parameter(
-            "The local cloud supports only Cognito user pools as identity providers.",
-        ));
-    }
-    let mut providers = Vec::new();
-    for provider in req.cognito_identity_providers.unwrap_or_default() {
-        let provider_name = required(provider.provider_name, "ProviderName")?;
-        let client_id = required(provider.client_id, "ClientId")?;
-        if super::logins::user_pool_of_provider(&provider_name).is_none() {
-            return Err(CognitoError::invalid_parameter(format!(
-                "Invalid provider name: {provider_name}"
-            )));
-        }
-        providers.push(ProviderLink {
-            provider_name,
-            client_id,
-            server_side_token_check: provider.server_side_token_check.unwrap_or(false),
-        });
-    }
+    let settings = PoolSettings::checked(req)?;
     let id = create_pool(
         &mut ctx.inner.state,
         ctx.region,
         ctx.now,
-        &name,
-        allow_unauthenticated,
-        providers,
+        &settings.name,
+        settings.allow_unauthenticated,
+        settings.providers,
     );
-    if let Some(pool) = ctx.inner.state.identity_pools.get_mut(&id) {
-        pool.allow_classic_flow = req.allow_classic_flow.unwrap_or(false);
-    }
     let pool = ctx
         .inner
         .state
         .identity_pools
-        .get(&id)
+        .get_mut(&id)
         .ok_or_else(CognitoError::internal)?;
+    pool.allow_classic_flow = settings.allow_classic_flow;
+    Ok(IdentityPoolWire::of(pool))
+}
+
+/// UpdateIdentityPool request: the pool's id and its whole new settings (as on AWS, what is
+/// left out is reset: no providers given means none).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateIdentityPoolRequest {
+    identity_pool_id: Option<String>,
+    #[serde(flatten)]
+    settings: CreateIdentityPoolRequest,
+}
+
+/// UpdateIdentityPool. Identities and roles stay; guests are refused from the next call on
+/// when `AllowUnauthenticatedIdentities` turns false.
+pub fn update_identity_pool(
+    ctx: &mut Ctx<'_>,
+    req: UpdateIdentityPoolRequest,
+) -> Result<IdentityPoolWire, CognitoError> {
+    let id = pool_id(req.identity_pool_id)?;
+    let settings = PoolSettings::checked(req.settings)?;
+    let pool = ctx
+        .inner
+        .state
+        .identity_pools
+        .get_mut(&id)
+        .ok_or_else(|| pool_not_found(&id))?;
+    pool.name = settings.name;
+    pool.allow_unauthenticated = settings.allow_unauthenticated;
+    pool.allow_classic_flow = settings.allow_classic_flow;
+    pool.providers = settings.providers;
     Ok(IdentityPoolWire::of(pool))
 }
 

@@ -133,6 +133,77 @@ async fn guests_get_their_own_identities_where_allowed() {
 }
 
 #[tokio::test]
+async fn update_identity_pool_can_turn_guests_off_for_identities_that_exist() {
+    let cloud = TestCloud::start().await;
+    let (guest, _) = cloud.demo_credentials(json!({})).await;
+    let sdk = identity_sdk(&cloud);
+    let demo = sdk
+        .describe_identity_pool()
+        .identity_pool_id(cloud.demo_identity_pool())
+        .send()
+        .await
+        .expect("DescribeIdentityPool");
+    let updated = sdk
+        .update_identity_pool()
+        .identity_pool_id(cloud.demo_identity_pool())
+        .identity_pool_name(demo.identity_pool_name())
+        .allow_unauthenticated_identities(false)
+        .set_cognito_identity_providers(Some(demo.cognito_identity_providers().to_vec()))
+        .send()
+        .await
+        .expect("UpdateIdentityPool");
+    assert!(!updated.allow_unauthenticated_identities());
+    assert_eq!(
+        updated.cognito_identity_providers(),
+        demo.cognito_identity_providers()
+    );
+    let described = sdk
+        .describe_identity_pool()
+        .identity_pool_id(cloud.demo_identity_pool())
+        .send()
+        .await
+        .expect("DescribeIdentityPool");
+    assert!(!described.allow_unauthenticated_identities());
+
+    // The guest identity exists but gets no credentials any more, nor does a new guest.
+    let response = cloud
+        .identity("GetCredentialsForIdentity", json!({"IdentityId": guest}))
+        .await;
+    assert_error(
+        &response,
+        "NotAuthorizedException",
+        Some("Unauthenticated access is not supported for this identity pool."),
+    );
+    let response = cloud
+        .identity(
+            "GetId",
+            json!({"IdentityPoolId": cloud.demo_identity_pool()}),
+        )
+        .await;
+    assert_error(&response, "NotAuthorizedException", None);
+
+    // Checked like CreateIdentityPool; unknown pools and unsigned calls are refused.
+    let response = cloud
+        .identity_admin(
+            "UpdateIdentityPool",
+            json!({"IdentityPoolId": cloud.demo_identity_pool(), "IdentityPoolName": "coffer_demo"}),
+        )
+        .await;
+    assert_error(&response, "InvalidParameterException", None);
+    let unknown = json!({
+        "IdentityPoolId": "us-east-1:00000000-0000-0000-0000-000000000000",
+        "IdentityPoolName": "x",
+        "AllowUnauthenticatedIdentities": true,
+    });
+    let response = cloud
+        .identity_admin("UpdateIdentityPool", unknown.clone())
+        .await;
+    assert_error(&response, "ResourceNotFoundException", None);
+    let response = cloud.identity("UpdateIdentityPool", unknown).await;
+    assert_error(&response, "MissingAuthenticationTokenException", None);
+}
+
+#[tokio::test]
 async fn a_guest_identity_goes_to_a_user_without_one_and_a_user_with_one_gets_their_own() {
     let cloud = TestCloud::start().await;
     let pool = cloud.demo_identity_pool();
