@@ -64,14 +64,18 @@ export class App {
       this.screen = next;
       this.render();
     }
-    if (event.type === "signInAnswered" && event.outcome.step === "signedIn") void this.moveGuestFiles(this.screen.name);
+    const signedIn =
+      (event.type === "signInAnswered" && event.outcome.step === "signedIn") ||
+      (event.type === "started" && event.who !== null);
+    if (signedIn) void this.moveGuestFiles(this.screen.name);
   }
 
   /**
-   * Right after a sign-in: files this device uploaded as a guest move into the user's own
-   * files when the sign-in took the guest identity over; the files page then shows them with a
-   * notice (unless the person has gone elsewhere meanwhile). Nothing happens (and the cloud is
-   * not asked) when there is nothing to move.
+   * Right after a sign-in, and when the app starts into a kept session: files this device
+   * uploaded as a guest move into the user's own files when a sign-in took the guest identity
+   * over (or merged it into the user's older one, here or in another Coffer process such as the
+   * CLI); the files page then shows them with a notice (unless the person has gone elsewhere
+   * meanwhile). Nothing happens (and the cloud is not asked) when there is nothing to move.
    */
   private async moveGuestFiles(landedOn: Screen["name"]): Promise<void> {
     try {

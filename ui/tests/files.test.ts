@@ -333,6 +333,24 @@ describe("guest files after a sign-in", () => {
     expect(root.querySelectorAll("[data-testid=file-row]").length).toBe(2);
   });
 
+  it("moves what is waiting when the app starts into a kept session, and asks nothing signed out", async () => {
+    const backend = new FilesBackend({
+      restore_session: () => who,
+      adopt_guest_files: () => ({ moved: ["notes.txt"], left: [], renamed: [], guestIdentityMerged: true }),
+      list_files: () => listing([{ key: "notes.txt", name: "notes.txt", size: 1, modified: null }]),
+    });
+    await new App(root, backend).start();
+    await flush();
+    expect(backend.count("adopt_guest_files")).toBe(1);
+    expect(root.dataset.screen).toBe("files");
+    expect(root.querySelector(".notices")?.textContent).toContain("Moved 1 file from your guest folder.");
+
+    const signedOut = new FilesBackend({ restore_session: () => null });
+    await new App(root, signedOut).start();
+    await flush();
+    expect(signedOut.count("adopt_guest_files")).toBe(0);
+  });
+
   it("does not pull a person who went elsewhere meanwhile away to the files page", async () => {
     let finish: (value: unknown) => void = () => undefined;
     const moving = new Promise((resolve) => {

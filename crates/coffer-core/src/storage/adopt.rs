@@ -125,7 +125,9 @@ impl Client {
     /// When Cognito gave the user their own, older identity instead (they had one already) and
     /// merged the guest identity into it, the guest files are streamed across with the guest
     /// credentials taken before the merge ([`Files::move_from_merged_guest`], in
-    /// `merged_guest.rs`).
+    /// `merged_guest.rs`). Those are kept in the keychain from the offer on
+    /// (`identity/guest_handover.rs`), so whichever process made the offer, any later run for
+    /// the same user moves the files while they last (an hour by default).
     ///
     /// `None`, without any network call, when there is nothing to do: no identity pool or
     /// bucket in the config, no guest identity waiting to be adopted or merged, and no
