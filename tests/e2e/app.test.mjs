@@ -52,9 +52,19 @@ before(async () => {
   state.backendFile = join(state.dataDir, "amplify_outputs.json");
   state.savedConfig = join(state.dataDir, "config", "coffer", "coffer.toml");
   state.cloudPort = await freePort();
-  const driverPort = await freePort();
-  const nativePort = await freePort();
-  state.driver = spawn(tauriDriver, ["--port", String(driverPort), "--native-port", String(nativePort)], {
+  state.driverPort = await freePort();
+  state.nativePort = await freePort();
+  startDriver();
+  state.wd = new WebDriver(`http://127.0.0.1:${state.driverPort}`, { restartDriver });
+  await state.wd.waitUntilUp();
+});
+
+/**
+ * Starts tauri-driver (which starts WebKitWebDriver, which starts the app) in a process group
+ * of its own, so that stopping it stops all three.
+ */
+function startDriver() {
+  state.driver = spawn(tauriDriver, ["--port", String(state.driverPort), "--native-port", String(state.nativePort)], {
     env: {
       ...process.env,
       COFFER_DATA_DIR: state.dataDir,
@@ -66,10 +76,29 @@ before(async () => {
       RUST_LOG: process.env.RUST_LOG ?? "warn",
     },
     stdio: ["ignore", "inherit", "inherit"],
+    detached: true,
   });
-  state.wd = new WebDriver(`http://127.0.0.1:${driverPort}`);
+}
+
+/** Stops the driver's whole process group and waits until it has exited. */
+async function stopDriver() {
+  const driver = state.driver;
+  if (!driver || driver.exitCode !== null || driver.signalCode !== null) return;
+  const exited = new Promise((resolveExit) => driver.once("exit", resolveExit));
+  try {
+    process.kill(-driver.pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+  await exited;
+}
+
+/** A driver that could not start a session gets a fresh start on the same ports. */
+async function restartDriver() {
+  await stopDriver();
+  startDriver();
   await state.wd.waitUntilUp();
-});
+}
 
 // A failed test must not leave its app session open: tauri-driver serves one at a time, so the
 // next test would fail to start for an unrelated reason.
@@ -79,7 +108,7 @@ afterEach(async () => {
 
 after(async () => {
   await state.wd?.quit();
-  state.driver?.kill();
+  await stopDriver();
   if (state.dataDir) rmSync(state.dataDir, { recursive: true, force: true });
 });
 

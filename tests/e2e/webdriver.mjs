@@ -4,9 +4,14 @@ import { readdirSync, readlinkSync, realpathSync } from "node:fs";
 const ELEMENT = "element-6066-11e4-a52f-4d56fd3df285";
 
 export class WebDriver {
-  constructor(base) {
+  /**
+   * `restartDriver`, when given, restarts the driver behind `base` (awaited) before the one
+   * retry of a session that did not start.
+   */
+  constructor(base, { restartDriver } = {}) {
     this.base = base;
     this.session = null;
+    this.restartDriver = restartDriver;
   }
 
   async request(method, path, body, timeoutMs = 120000) {
@@ -55,8 +60,9 @@ export class WebDriver {
       } catch (error) {
         // A window that never came up (seen once on a loaded machine: the app's
         // single-instance check met a previous copy exiting, and the driver then waited
-        // forever). One more try, after every copy of the app is gone; a second failure is
-        // the test's.
+        // forever). One more try, after every copy of the app is gone and with a fresh
+        // driver (the stuck one may still wait for the first window); a second failure is the
+        // test's.
         if (attempt >= 2) throw error;
         console.error(`# session did not start (${error.message}); retrying once`);
         for (const pid of processesOf(application)) {
@@ -66,6 +72,7 @@ export class WebDriver {
             // Already gone.
           }
         }
+        await this.restartDriver?.();
       }
     }
   }
