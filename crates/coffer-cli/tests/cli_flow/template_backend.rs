@@ -286,6 +286,17 @@ async fn config_from_stack_and_from_amplify_print_the_client_config() {
 }
 
 /// Writes `files` (name, body) into the world's home and uploads them with `coffer --guest`.
+/// The `identity_id` that `coffer ARGS` (a `whoami --json`) prints.
+async fn identity_id_of(world: &World, args: &[&str]) -> String {
+    let run = world.coffer(args, "").await.success();
+    let stdout = run.stdout();
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("whoami JSON");
+    json["identity_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("an identity id in {stdout}"))
+        .to_owned()
+}
+
 async fn upload_as_guest(world: &World, files: &[(&str, &str)]) {
     let paths: Vec<String> = files
         .iter()
@@ -391,6 +402,7 @@ async fn files_of_a_guest_whose_account_already_has_an_identity_are_moved_across
         &[("first.txt", "one, as a guest"), ("third.txt", "three")],
     )
     .await;
+    let guest_id = identity_id_of(&world, &["--guest", "whoami", "--json"]).await;
     let run = world
         .coffer(
             &["sign-in", "--username", email, "--password-stdin"],
@@ -428,7 +440,16 @@ async fn files_of_a_guest_whose_account_already_has_an_identity_are_moved_across
             "{name}"
         );
     }
-    // The merged guest identity is gone from this device: a guest starts afresh.
+    // The account kept its own identity; the merged guest identity is gone from this device:
+    // a guest starts afresh.
+    let own_id = own
+        .prefix()
+        .trim_start_matches("private/")
+        .trim_end_matches('/');
+    assert_eq!(identity_id_of(&world, &["whoami", "--json"]).await, own_id);
+    let next_guest_id = identity_id_of(&world, &["--guest", "whoami", "--json"]).await;
+    assert_ne!(next_guest_id, guest_id);
+    assert_ne!(next_guest_id, own_id);
     let run = world.coffer(&["--guest", "ls"], "").await.success();
     assert!(!run.stdout().contains("third.txt"), "{}", run.stdout());
 
