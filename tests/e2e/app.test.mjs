@@ -80,17 +80,37 @@ function startDriver() {
   });
 }
 
-/** Stops the driver's whole process group and waits until it has exited. */
-async function stopDriver() {
-  const driver = state.driver;
-  if (!driver || driver.exitCode !== null || driver.signalCode !== null) return;
-  const exited = new Promise((resolveExit) => driver.once("exit", resolveExit));
+/** The driver's whole process group: tauri-driver, WebKitWebDriver, the app. */
+function killDriverGroup(driver) {
   try {
     process.kill(-driver.pid, "SIGKILL");
   } catch {
     // Already gone.
   }
+}
+
+/**
+ * Stops the driver's whole process group (also when tauri-driver itself has exited and left
+ * WebKitWebDriver or the app behind) and waits until tauri-driver has exited.
+ */
+async function stopDriver() {
+  const driver = state.driver;
+  if (!driver) return;
+  const running = driver.exitCode === null && driver.signalCode === null;
+  const exited = running ? new Promise((resolveExit) => driver.once("exit", resolveExit)) : undefined;
+  killDriverGroup(driver);
   await exited;
+  // The rest of the group ends a moment later; the ports must be free before a restart.
+  await new Promise((resolveWait) => setTimeout(resolveWait, 200));
+}
+
+// The driver's group is not this process's: end it however this process ends.
+process.on("exit", () => state.driver && killDriverGroup(state.driver));
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    if (state.driver) killDriverGroup(state.driver);
+    process.exit(130);
+  });
 }
 
 /** A driver that could not start a session gets a fresh start on the same ports. */

@@ -454,7 +454,14 @@ impl IdentityCredentials {
                     &issued.cached.credentials,
                     issued.cached.expires_at,
                 );
-                client.save_guest_handover(sub, &entry).await?;
+                // Never over a merge recorded by another process for this guest identity.
+                let merged_already = client
+                    .load_guest_handover(sub)
+                    .await?
+                    .is_some_and(|kept| kept.is_merged() && kept.identity_id() == guest_id);
+                if !merged_already {
+                    client.save_guest_handover(sub, &entry).await?;
+                }
                 true
             }
             Err(Error::IdentityNotFound) => {
@@ -508,8 +515,13 @@ impl IdentityCredentials {
                 Ok(Some(issued))
             }
             Err(Error::IdentityNotFound | Error::IdentityRefused { .. }) => {
-                // Not this user's to take: nothing of it is handed over.
-                client.delete_guest_handover(sub).await?;
+                // Not this user's to take: nothing of it is handed over — unless an earlier
+                // offer (whose answer may have been lost) already merged it.
+                if let Some(kept) = client.load_guest_handover(sub).await? {
+                    if !kept.is_merged() {
+                        client.delete_guest_handover(sub).await?;
+                    }
+                }
                 // Refused with and without these Logins: of no use to anyone on this device.
                 if !guest_usable {
                     client.delete_plain(guest_key).await?;
@@ -598,16 +610,20 @@ impl IdentityCredentials {
     }
 }
 
-/// Whether a failed identity-pool call may succeed if made again later: the endpoint was out
-/// of reach, throttled, or failed on its side.
+/// Whether a failed identity-pool call may succeed if made again later. Only answers that
+/// refuse the guest identity for good say no (guests turned off, the identity disabled or
+/// linked, the pool's roles broken); anything else (unreachable, throttled, 5xx, unknown) may
+/// pass, and offering the identity meanwhile could merge it with nothing to move its files with.
 fn may_pass(error: &Error) -> bool {
     match error {
-        Error::EndpointUnreachable { .. } | Error::TooManyRequests | Error::Protocol { .. } => true,
-        Error::Service { code, .. } => matches!(
+        Error::GuestAccessDisabled | Error::IdentityRefused { .. } | Error::IdentityNotFound => {
+            false
+        }
+        Error::Service { code, .. } => !matches!(
             code.as_str(),
-            "InternalErrorException" | "InternalFailure" | "ServiceUnavailable" | "Unknown"
+            "InvalidIdentityPoolConfigurationException" | "InvalidParameterException"
         ),
-        _ => false,
+        _ => true,
     }
 }
 

@@ -157,7 +157,8 @@ impl Client {
         // Resolving the signed-in identity makes the offer, when one is pending.
         let files = self.files(IdentityMode::SignedIn).await?;
         if let Some(handover) = self.load_guest_handover(&sub).await? {
-            if !handover.is_valid_at(self.now()) {
+            // A move needs a few minutes of the guest credentials' life.
+            if !handover.is_valid_at(self.now() + time::Duration::minutes(2)) {
                 if handover.is_merged() {
                     tracing::warn!(
                         "the merged guest identity's credentials expired before its files were moved"

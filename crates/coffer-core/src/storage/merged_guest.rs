@@ -28,6 +28,8 @@
 //! - Objects over 5 GiB (one PutObject's limit), keys Coffer would not write and files for which
 //!   no free name was found stay and are reported, as in [`super::adopt`].
 
+use aws_sdk_s3 as s3;
+
 use super::adopt::{LeftInGuestFolder, LeftReason, Listed, MAX_COPY_OBJECT_BYTES};
 use super::key::Key;
 use super::{Files, GuestAdoption, StorageError};
@@ -111,8 +113,14 @@ impl Files {
             }
             match self.stream_from(guest, object, &target).await {
                 Ok(()) => return Ok(target),
-                // Taken since the lookup.
-                Err(StorageError::AlreadyExists { .. }) => continue,
+                // Taken since the lookup: by another run moving the same file (then done), or
+                // by something else.
+                Err(StorageError::AlreadyExists { .. }) => {
+                    if self.is_copy_of(&target, object).await? {
+                        return Ok(target);
+                    }
+                    continue;
+                }
                 Err(error) => return Err(error.into()),
             }
         }
@@ -123,8 +131,9 @@ impl Files {
     }
 
     /// One create-only PutObject at `target` whose body is `object`'s GetObject body. A source
-    /// stored in one part has its MD5 as ETag: it goes along as `Content-MD5`, so S3 refuses a
-    /// body that arrived different (`BadDigest`) and stores nothing.
+    /// stored in one part, unencrypted or under SSE-S3, has its MD5 as ETag: it goes along as
+    /// `Content-MD5`, so S3 refuses a body that arrived different (`BadDigest`) and stores
+    /// nothing.
     async fn stream_from(
         &self,
         guest: &Files,
@@ -142,6 +151,15 @@ impl Files {
         let length = source
             .content_length()
             .unwrap_or_else(|| i64::try_from(object.size).unwrap_or(i64::MAX));
+        // Only where the ETag is the MD5 of the bytes: not under SSE-KMS (or SSE-C).
+        let plain_etag = matches!(
+            source.server_side_encryption(),
+            None | Some(s3::types::ServerSideEncryption::Aes256)
+        ) && source.sse_customer_algorithm().is_none();
+        let content_md5 = source
+            .e_tag()
+            .filter(|_| plain_etag)
+            .and_then(single_part_md5_base64);
         let mut metadata = source.metadata.clone().unwrap_or_default();
         if let Some(etag) = &object.etag {
             metadata.insert(MOVED_FROM_ETAG.to_owned(), unquoted(etag).to_owned());
@@ -152,7 +170,7 @@ impl Files {
             .key(target.full())
             .content_length(length)
             .set_content_type(source.content_type.clone())
-            .set_content_md5(object.etag.as_deref().and_then(single_part_md5_base64))
+            .set_content_md5(content_md5)
             .set_metadata(Some(metadata))
             .if_none_match("*")
             .body(source.body)
