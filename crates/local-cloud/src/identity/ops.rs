@@ -234,6 +234,14 @@ impl PoolSettings {
             providers,
         })
     }
+
+    /// Gives `pool` these settings (its identities and roles stay).
+    fn apply_to(self, pool: &mut IdentityPool) {
+        pool.name = self.name;
+        pool.allow_unauthenticated = self.allow_unauthenticated;
+        pool.allow_classic_flow = self.allow_classic_flow;
+        pool.providers = self.providers;
+    }
 }
 
 /// CreateIdentityPool.
@@ -247,8 +255,8 @@ pub fn create_identity_pool(
         ctx.region,
         ctx.now,
         &settings.name,
-        settings.allow_unauthenticated,
-        settings.providers,
+        false,
+        Vec::new(),
     );
     let pool = ctx
         .inner
@@ -256,7 +264,7 @@ pub fn create_identity_pool(
         .identity_pools
         .get_mut(&id)
         .ok_or_else(CognitoError::internal)?;
-    pool.allow_classic_flow = settings.allow_classic_flow;
+    settings.apply_to(pool);
     Ok(IdentityPoolWire::of(pool))
 }
 
@@ -284,10 +292,7 @@ pub fn update_identity_pool(
         .identity_pools
         .get_mut(&id)
         .ok_or_else(|| pool_not_found(&id))?;
-    pool.name = settings.name;
-    pool.allow_unauthenticated = settings.allow_unauthenticated;
-    pool.allow_classic_flow = settings.allow_classic_flow;
-    pool.providers = settings.providers;
+    settings.apply_to(pool);
     Ok(IdentityPoolWire::of(pool))
 }
 
